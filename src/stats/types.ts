@@ -1,0 +1,23 @@
+// The figures wikitally publishes, and the slice of an event that feeds them.
+
+/** The `/stats` answer; the same JSON shape as the Go service it replaces. */
+export interface Stats {
+  messages: number;
+  distinct_users: number;
+  bots: number;
+  non_bots: number;
+  by_server_url: Record<string, number>;
+}
+
+/** What counting needs from one accepted recentchange event. */
+export interface ChangeEvent {
+  /** Absent when the user name was suppressed (redacted pages). */
+  user: string | undefined;
+  bot: boolean;
+  /** Absent on very old or unusual events; such events still count as messages. */
+  serverUrl: string | undefined;
+}
+
+export function emptyStats(): Stats {
+  return { messages: 0, distinct_users: 0, bots: 0, non_bots: 0, by_server_url: {} };
+}

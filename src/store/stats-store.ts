@@ -1,0 +1,33 @@
+// The storage contract every backend (in-memory, Cassandra) implements and is tested against.
+import type { ChangeEvent, Stats } from "../stats/types.ts";
+
+export interface StoreHealth {
+  /** True once the backend is reachable and its schema is in place. */
+  ready: boolean;
+  /** Events counted in memory but not yet durable in the backend (0 for in-memory). */
+  pendingEvents: number;
+  /** Last backend error, kept until the next success. */
+  lastError: string | undefined;
+}
+
+export interface StatsStore {
+  readonly kind: "in-memory" | "cassandra";
+  /**
+   * Connects and prepares the backend. Resolves once usable; a backend that is down keeps
+   * retrying in the background and reports it through health(), so callers never block on it.
+   */
+  open(): Promise<void>;
+  /** Counts one accepted event. Synchronous: it is on the ingest hot path. */
+  add(event: ChangeEvent): void;
+  /** Records the stream position (SSE Last-Event-ID) reached after every event added so far. */
+  setPosition(lastEventId: string): void;
+  /** The position to resume the stream from, if one was saved. */
+  position(): Promise<string | undefined>;
+  /** Current totals, including events not yet flushed. */
+  stats(): Promise<Stats>;
+  /** Makes everything added so far durable (no-op for in-memory). */
+  flush(): Promise<void>;
+  health(): StoreHealth;
+  /** Flushes and releases connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// Placeholder: implemented by the SSE parser work (see the interface below).
+export {};
