@@ -1,0 +1,86 @@
+// The one TypeBox schema for wikitally's configuration: names, defaults and documentation.
+import { Type as T, type Static } from "@sinclair/typebox";
+import { PROJECT_URL, SERVICE_NAME, VERSION } from "../version.ts";
+
+export const DEFAULT_USER_AGENT =
+  `${SERVICE_NAME}/${VERSION} (${PROJECT_URL}; statistics bot) bun/${Bun.version}`;
+
+const Millis = (def: number, description: string, minimum = 1) =>
+  T.Integer({ minimum, default: def, description });
+
+export const ConfigSchema = T.Object(
+  {
+    port: T.Union([T.Integer({ minimum: 0, maximum: 65535 }), T.String({ pattern: "^[0-9]{1,5}$" })], {
+      default: 7000,
+      expected: "a port number from 0 to 65535, as a number or a numeric string",
+      description: "TCP port of the HTTP API (0 picks a free port). A number or a numeric string.",
+    }),
+    host: T.String({ minLength: 1, default: "0.0.0.0", description: "Address the HTTP API listens on." }),
+    stream_url: T.String({
+      minLength: 1,
+      default: "https://stream.wikimedia.org/v2/stream/recentchange",
+      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once.",
+    }),
+    stream_since: T.Optional(T.String({
+      minLength: 1,
+      description: "Where to start when no position was saved: epoch milliseconds or an ISO date, sent as ?since=.",
+    })),
+    replay_pace: T.Union([T.Literal("fast"), T.Literal("recorded")], {
+      default: "fast",
+      description: "For a file stream_url: replay as fast as possible, or at the pace of the events' meta.dt.",
+    }),
+    user_agent: T.String({
+      minLength: 8,
+      default: DEFAULT_USER_AGENT,
+      description: "User-Agent sent to the stream. Wikimedia requires a descriptive one with contact information.",
+    }),
+    stream_idle_timeout_ms: Millis(60_000, "Reconnect when the stream sends no bytes for this long.", 100),
+    reconnect_min_ms: Millis(1_000, "First delay of the exponential reconnect backoff after an error."),
+    reconnect_max_ms: Millis(60_000, "Ceiling of the reconnect backoff."),
+    max_event_bytes: T.Integer({ minimum: 1024, default: 1_048_576, description: "Larger SSE events are discarded unread." }),
+    storage: T.Union([T.Literal("in-memory"), T.Literal("cassandra")], {
+      default: "in-memory",
+      description: "Where statistics, users and the stream position are kept.",
+    }),
+    cassandra_host: T.String({
+      minLength: 1,
+      default: "127.0.0.1:9042",
+      description: "Cassandra contact points, comma-separated host[:port].",
+    }),
+    cassandra_keyspace: T.String({ pattern: "^[A-Za-z][A-Za-z0-9_]{0,47}$", default: "goanalytics", description: "Keyspace holding wikitally's tables." }),
+    cassandra_datacenter: T.String({ minLength: 1, default: "datacenter1", description: "Local data centre for the driver's load balancing." }),
+    cassandra_replication: T.String({
+      pattern: "^(SimpleStrategy|NetworkTopologyStrategy):[1-9][0-9]?$",
+      default: "SimpleStrategy:1",
+      expected: "SimpleStrategy:<factor> or NetworkTopologyStrategy:<factor>",
+      description: "Keyspace replication when wikitally creates it: strategy:factor (NetworkTopologyStrategy uses cassandra_datacenter).",
+    }),
+    cassandra_username: T.Optional(T.String({ minLength: 1, description: "Cassandra user (PasswordAuthenticator)." })),
+    cassandra_password: T.Optional(T.String({ minLength: 1, description: "Cassandra password." })),
+    flush_interval_ms: Millis(1_000, "How often counted events are flushed to Cassandra.", 10),
+    jwt_secret: T.Optional(T.String({
+      minLength: 32,
+      description: "HS256 signing key, at least 32 bytes. When absent a random one is generated at start-up.",
+    })),
+    token_ttl_seconds: T.Integer({ minimum: 1, maximum: 31_536_000, default: 3600, description: "Lifetime of issued tokens." }),
+    admin_username: T.String({ minLength: 1, maxLength: 128, default: "admin", description: "User created at start-up." }),
+    admin_password: T.String({ minLength: 8, maxLength: 1024, default: "password123", description: "Password of admin_username." }),
+    login_max_failures: T.Integer({ minimum: 1, default: 5, description: "Failed logins allowed per client and per username within login_window_seconds." }),
+    login_window_seconds: T.Integer({ minimum: 1, default: 300, description: "Window of the login failure limit." }),
+    log_level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
+      default: "info",
+      description: "Lowest level written to the JSON log on stdout.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type RawConfig = Static<typeof ConfigSchema>;
+/** The validated configuration, with `port` normalised to a number. */
+export type Config = Readonly<Omit<RawConfig, "port"> & { port: number }>;
+
+/** Keys whose values never appear in logs or error messages. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["jwt_secret", "admin_password", "cassandra_password"]);
+
+/** The shipped defaults that must not be used in production; a warning is logged while they are. */
+export const SHIPPED_ADMIN_PASSWORD = "password123";

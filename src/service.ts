@@ -1,0 +1,87 @@
+// Wires config → store → stream → HTTP, and takes them down again in the right order.
+import { randomBytes } from "node:crypto";
+import type { UserDirectory } from "./auth/users.ts";
+import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
+import { createApp } from "./http/app.ts";
+import type { Logger } from "./log/logger.ts";
+import type { StatsStore } from "./store/stats-store.ts";
+import { createStreamSource, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
+
+export interface RunningService {
+  readonly port: number;
+  readonly store: StatsStore;
+  readonly ingest: Ingest;
+  /** Resolves when the stream source has ended (a replayed file finished, or stop()). */
+  readonly streamDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Backends {
+  store: StatsStore;
+  users: UserDirectory;
+}
+
+export type BackendFactory = (config: Config, log: Logger) => Backends;
+
+export async function startService(config: Config, log: Logger, backends: BackendFactory): Promise<RunningService> {
+  const jwtSecret = config.jwt_secret ?? generatedSecret(log);
+  if (config.admin_password === SHIPPED_ADMIN_PASSWORD) {
+    log.warn("admin_password is the shipped default; set ADMIN_PASSWORD before exposing this service", {
+      admin_username: config.admin_username,
+    });
+  }
+  const { store, users } = backends(config, log);
+  await store.open();
+  await users.ensureUser(config.admin_username, config.admin_password);
+  const ingest = new Ingest(store, log.child({ component: "ingest" }));
+
+  let source: StreamSource | undefined;
+  let stopping = false;
+  const streamStatus = (): StreamStatus => source?.status() ?? {
+    state: "idle", source: config.stream_url, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
+  };
+
+  const app = createApp({
+    jwtSecret,
+    tokenTtlSeconds: config.token_ttl_seconds,
+    loginMaxFailures: config.login_max_failures,
+    loginWindowSeconds: config.login_window_seconds,
+    store,
+    users,
+    stream: streamStatus,
+    ingest: ingest.counters,
+    log: log.child({ component: "http" }),
+  });
+  app.listen({ port: config.port, hostname: config.host });
+  const port = app.server?.port ?? config.port;
+  log.info("listening", { url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url });
+
+  // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
+  const streamDone = (async () => {
+    const position = await store.position();
+    if (stopping) return;
+    if (position !== undefined) log.info("resuming stream", { last_event_id: position });
+    source = createStreamSource(config, ingest, log.child({ component: "stream" }), position);
+    await source.run();
+  })().catch((error) => log.error("stream consumer crashed", { error }));
+
+  return {
+    port,
+    store,
+    ingest,
+    streamDone,
+    async stop() {
+      stopping = true;
+      await app.stop();
+      await source?.stop();
+      await streamDone;
+      await store.close();
+      log.info("stopped", { ...ingest.counters });
+    },
+  };
+}
+
+function generatedSecret(log: Logger): string {
+  log.warn("jwt_secret is not set; using a random one, so tokens will not survive a restart");
+  return randomBytes(32).toString("hex");
+}

@@ -1,0 +1,211 @@
+// Consumes a live SSE stream with Bun's fetch, resuming with Last-Event-ID and reconnecting forever.
+import type { Logger } from "../log/logger.ts";
+import { Backoff, parseRetryAfter } from "./backoff.ts";
+import type { Ingest } from "./ingest.ts";
+import { SseParser } from "./sse-parser.ts";
+import type { StreamSource, StreamStatus } from "./source.ts";
+
+export interface HttpStreamOptions {
+  url: string;
+  userAgent: string;
+  idleTimeoutMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  maxEventBytes: number;
+  /** Position saved by a previous run; wins over `since`. */
+  lastEventId?: string | undefined;
+  since?: string | undefined;
+}
+
+/** Status codes that mean our request is wrong; retried slowly, since a fix may land server-side. */
+const CONFIG_ERRORS: Record<number, string> = {
+  400: "the stream rejected the request (bad stream name, since or Last-Event-ID)",
+  401: "the stream requires authentication",
+  403: "the stream refused this client; Wikimedia rejects generic User-Agents: set user_agent with contact details",
+  404: "no such stream: check stream_url",
+};
+
+type Outcome = { kind: "closed"; events: number } | { kind: "stalled" } | { kind: "failed"; error: string; delayMs?: number };
+
+export class HttpStream implements StreamSource {
+  private readonly parser: SseParser;
+  private readonly backoff: Backoff;
+  private readonly state: StreamStatus;
+  private stopped = false;
+  private serverRetryMs: number | undefined;
+  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  private connectAbort: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private eventsThisConnection = 0;
+
+  constructor(private readonly options: HttpStreamOptions, private readonly ingest: Ingest, private readonly log: Logger) {
+    this.parser = new SseParser(
+      {
+        onEvent: (event) => {
+          this.eventsThisConnection++;
+          ingest.onEvent(event);
+        },
+        onRetry: (ms) => (this.serverRetryMs = ms),
+        onOversized: (bytes) => ingest.onOversized(bytes),
+      },
+      { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "" },
+    );
+    this.backoff = new Backoff({ minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs });
+    this.state = {
+      state: "idle", source: options.url, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
+    };
+  }
+
+  status(): StreamStatus {
+    return { ...this.state };
+  }
+
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      const outcome = await this.connectOnce();
+      if (this.stopped) break;
+      const delay = this.delayAfter(outcome);
+      this.state.state = "waiting";
+      this.state.retryInMs = delay;
+      await this.sleep(delay);
+      this.state.retryInMs = undefined;
+    }
+    this.state.state = "stopped";
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.connectAbort?.abort();
+    // Cancelling the reader (not aborting the fetch) releases the body without Bun's abort leak.
+    await this.reader?.cancel().catch(() => {});
+    this.wake?.();
+  }
+
+  private delayAfter(outcome: Outcome): number {
+    switch (outcome.kind) {
+      case "closed":
+        // Wikimedia closes every ~15 minutes; that is normal and resumes at once. A server that
+        // closes without sending anything is failing, and gets backoff like any error.
+        if (outcome.events > 0) {
+          this.backoff.reset();
+          this.log.info("stream closed by server; resuming", { events: outcome.events, last_event_id: this.parser.lastEventId });
+          return this.serverRetryMs ?? 0;
+        }
+        this.state.lastError = "server closed the stream without sending an event";
+        break;
+      case "stalled":
+        this.state.lastError = `no bytes for ${this.options.idleTimeoutMs} ms`;
+        break;
+      case "failed":
+        this.state.lastError = outcome.error;
+        if (outcome.delayMs !== undefined) {
+          this.backoff.next();
+          this.log.warn("stream unavailable; retrying", { error: outcome.error, retry_in_ms: outcome.delayMs });
+          return outcome.delayMs;
+        }
+    }
+    const delay = Math.max(this.backoff.next(), this.serverRetryMs ?? 0);
+    this.log.warn("stream interrupted; reconnecting with backoff", {
+      error: this.state.lastError, failures: this.backoff.failures, retry_in_ms: delay,
+    });
+    return delay;
+  }
+
+  private async connectOnce(): Promise<Outcome> {
+    this.state.state = "connecting";
+    this.state.connections++;
+    const headers: Record<string, string> = { Accept: "text/event-stream", "User-Agent": this.options.userAgent };
+    const lastEventId = this.parser.lastEventId;
+    if (lastEventId !== "") headers["Last-Event-ID"] = lastEventId;
+    const url = new URL(this.options.url);
+    if (lastEventId === "" && this.options.since !== undefined) url.searchParams.set("since", this.options.since);
+
+    // The abort only guards the wait for headers: aborting a streaming body leaks in Bun (#32659).
+    const abort = new AbortController();
+    this.connectAbort = abort;
+    const connectTimer = setTimeout(() => abort.abort(), this.options.idleTimeoutMs);
+    let response: Response;
+    try {
+      // Bun's fetch gives up on bodies idle for 5 minutes by default; our watchdog owns that now.
+      response = await fetch(url, { headers, signal: abort.signal, timeout: false } as RequestInit);
+    } catch (error) {
+      return { kind: "failed", error: `connect to ${url.origin} failed: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(connectTimer);
+      this.connectAbort = undefined;
+    }
+    if (response.status !== 200 || !response.body) return this.rejected(response);
+    const type = response.headers.get("content-type") ?? "";
+    if (!type.toLowerCase().startsWith("text/event-stream")) {
+      await response.body.cancel().catch(() => {});
+      return { kind: "failed", error: `expected text/event-stream, got "${type}"`, delayMs: this.options.reconnectMaxMs };
+    }
+    return this.consume(response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+  }
+
+  private async rejected(response: Response): Promise<Outcome> {
+    const status = response.status;
+    const body = (await response.text().catch(() => "")).slice(0, 300);
+    const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+    const cause = CONFIG_ERRORS[status];
+    if (cause !== undefined) {
+      this.log.error(`stream HTTP ${status}: ${cause}`, { url: this.options.url, body, retry_in_ms: this.options.reconnectMaxMs });
+      return { kind: "failed", error: `HTTP ${status}: ${cause}`, delayMs: Math.max(retryAfter ?? 0, this.options.reconnectMaxMs) };
+    }
+    const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
+    // 429 and 5xx are temporary; Retry-After, when given, is the server's own word on when.
+    return retryAfter === undefined ? { kind: "failed", error } : { kind: "failed", error, delayMs: Math.min(retryAfter, 600_000) };
+  }
+
+  private async consume(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Outcome> {
+    this.reader = reader;
+    this.state.state = "streaming";
+    this.eventsThisConnection = 0;
+    let lastByteAt = Date.now();
+    let stalled = false;
+    // No keep-alives come from Wikimedia, so silence is the only sign of a dead socket.
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastByteAt > this.options.idleTimeoutMs) {
+        stalled = true;
+        reader.cancel().catch(() => {});
+      }
+    }, Math.max(50, Math.min(1000, this.options.idleTimeoutMs / 4)));
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        lastByteAt = Date.now();
+        this.parser.push(value);
+        if (this.eventsThisConnection > 0) this.state.lastEventAt = new Date(lastByteAt).toISOString();
+      }
+    } catch (error) {
+      if (!stalled && !this.stopped) {
+        this.endConnection();
+        return { kind: "failed", error: `stream read failed: ${(error as Error).message}` };
+      }
+    } finally {
+      clearInterval(watchdog);
+      this.reader = undefined;
+    }
+    this.endConnection();
+    if (stalled) return { kind: "stalled" };
+    return { kind: "closed", events: this.eventsThisConnection };
+  }
+
+  /** A frame cut by the close is never counted; Last-Event-ID makes the server send it again. */
+  private endConnection(): void {
+    if (this.parser.end()) this.ingest.onIncomplete();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

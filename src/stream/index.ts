@@ -1,0 +1,28 @@
+// Public surface of the stream module: pick a source for a stream_url.
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../log/logger.ts";
+import { FileReplay } from "./file-replay.ts";
+import { HttpStream } from "./http-stream.ts";
+import type { Ingest } from "./ingest.ts";
+import type { StreamSource } from "./source.ts";
+
+export { Ingest, type IngestCounters } from "./ingest.ts";
+export type { StreamSource, StreamStatus } from "./source.ts";
+
+export function createStreamSource(config: Config, ingest: Ingest, log: Logger, lastEventId: string | undefined): StreamSource {
+  const url = config.stream_url;
+  if (/^https?:\/\//i.test(url)) {
+    return new HttpStream({
+      url,
+      userAgent: config.user_agent,
+      idleTimeoutMs: config.stream_idle_timeout_ms,
+      reconnectMinMs: config.reconnect_min_ms,
+      reconnectMaxMs: config.reconnect_max_ms,
+      maxEventBytes: config.max_event_bytes,
+      lastEventId,
+      since: config.stream_since,
+    }, ingest, log);
+  }
+  const path = url.startsWith("file:") ? Bun.fileURLToPath(url) : url;
+  return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes }, ingest, log);
+}
