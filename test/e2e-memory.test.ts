@@ -1,0 +1,106 @@
+// End to end on the in-memory store: a real server on port 0 consuming a misbehaving local SSE server.
+import { afterEach, describe, expect, test } from "bun:test";
+import { createBackends } from "../src/backends.ts";
+import { createLogger } from "../src/log/logger.ts";
+import { startService, type RunningService } from "../src/service.ts";
+import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
+import { eventId, startSseServer, type SseServer } from "./helpers/sse-server.ts";
+import { getStats, login, testConfig, waitFor } from "./helpers/service.ts";
+
+const payloads = fixturePayloads();
+let server: SseServer | undefined;
+let service: RunningService | undefined;
+
+afterEach(async () => {
+  await service?.stop();
+  server?.stop();
+  service = server = undefined;
+});
+
+async function run(serverOptions: Parameters<typeof startSseServer>[0], env: Record<string, string> = {}) {
+  server = startSseServer(serverOptions);
+  service = await startService(testConfig({ STREAM_URL: server.url, ...env }), createLogger("error"), createBackends);
+  const base = `http://127.0.0.1:${service.port}`;
+  return { base, token: await login(base) };
+}
+
+describe("the service on the in-memory store", () => {
+  test("counts the recorded captures exactly through a cut connection, a 503 and CRLF framing", async () => {
+    const { base, token } = await run({
+      payloads,
+      maxChunk: 700,
+      seed: 7,
+      script: [
+        { kind: "events", count: 100, end: "cut", cutBytes: 400 },
+        { kind: "status", status: 503, retryAfter: "0" },
+        { kind: "events", lineEnd: "\r\n", end: "close" },
+      ],
+      after: { kind: "events", count: 0, end: "hold" },
+    });
+    const stats = await waitFor(() => getStats(base, token), (s) => s.messages >= payloads.length, 20_000, "all events");
+    // Give any double-counting a moment to show before judging.
+    await Bun.sleep(100);
+    expectFixtureStats(await getStats(base, token));
+    expect(stats.messages).toBe(payloads.length);
+
+    const requests = server!.requests;
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    expect(requests[0]!.headers["last-event-id"]).toBeUndefined();
+    // The cut event (index 100) was not counted; both reconnects resume after event 99.
+    expect(requests[1]!.headers["last-event-id"]).toBe(eventId(99));
+    expect(requests[2]!.headers["last-event-id"]).toBe(eventId(99));
+    expect(requests[3]?.headers["last-event-id"]).toBe(eventId(payloads.length - 1));
+    for (const request of requests) {
+      expect(request.headers["user-agent"]).toMatch(/^wikitally\/\d+\.\d+\.\d+ \(https?:\/\/[^;)]+; [^)]+\) bun\//);
+      expect(request.headers.accept).toBe("text/event-stream");
+    }
+    const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
+    expect(health.ingest).toMatchObject({ counted: payloads.length, incomplete: 1, malformed: 0 });
+  });
+
+  test("waits out Retry-After on a 429 before reconnecting", async () => {
+    const started = Date.now();
+    const { base, token } = await run({
+      payloads,
+      script: [{ kind: "status", status: 429, retryAfter: "1" }, { kind: "events", end: "hold" }],
+    });
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const gap = Date.now() - started;
+    expect(server!.requests.length).toBe(2);
+    expect(gap).toBeGreaterThanOrEqual(900);
+  });
+
+  test("reconnects when the stream goes silent, and counts what follows", async () => {
+    const { base, token } = await run(
+      {
+        payloads,
+        script: [{ kind: "events", count: 10, end: "hold" }, { kind: "events", end: "hold" }],
+      },
+      { STREAM_IDLE_TIMEOUT_MS: "300" },
+    );
+    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    expectFixtureStats(stats);
+    expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(9));
+  });
+
+  test("keeps retrying a refused stream, then counts once it is back", async () => {
+    const { base, token } = await run({
+      payloads,
+      script: [
+        { kind: "status", status: 500 },
+        { kind: "status", status: 502 },
+        { kind: "events", end: "hold" },
+      ],
+    });
+    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    expect(server!.requests.length).toBe(3);
+  });
+
+  test("skips and tallies malformed, non-object, canary and error events without counting them", async () => {
+    const bad = ["{not json", "[1,2]", "42", '{"meta":{"domain":"canary"},"user":"Canary","server_url":"https://canary"}'];
+    const { base, token } = await run({ payloads: [...bad, ...payloads], script: [{ kind: "events", end: "hold" }] });
+    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
+    expect(health.ingest).toMatchObject({ counted: payloads.length, malformed: 1, not_object: 2, canary: 1 });
+  });
+});
