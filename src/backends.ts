@@ -1,15 +1,30 @@
 // Chooses the store and user directory named by `storage`.
+import { CassandraUsers } from "./auth/cassandra-users.ts";
 import { MemoryUsers } from "./auth/users.ts";
 import type { Config } from "./config/index.ts";
 import type { Logger } from "./log/logger.ts";
 import type { Backends } from "./service.ts";
+import { CassandraConnection } from "./store/cassandra/connection.ts";
+import { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 
-export function createBackends(config: Config, _log: Logger): Backends {
+export function createBackends(config: Config, log: Logger): Backends {
   switch (config.storage) {
     case "in-memory":
       return { store: new MemoryStore(), users: new MemoryUsers() };
-    case "cassandra":
-      throw new Error("cassandra storage is not implemented yet");
+    case "cassandra": {
+      const conn = new CassandraConnection({
+        hosts: config.cassandra_host,
+        keyspace: config.cassandra_keyspace,
+        datacenter: config.cassandra_datacenter,
+        replication: config.cassandra_replication,
+        username: config.cassandra_username,
+        password: config.cassandra_password,
+      }, log.child({ component: "cassandra" }));
+      return {
+        store: new CassandraStore(conn, { streamKey: config.stream_url, flushIntervalMs: config.flush_interval_ms }, log.child({ component: "store" })),
+        users: new CassandraUsers(conn, log.child({ component: "users" })),
+      };
+    }
   }
 }

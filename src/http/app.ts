@@ -10,7 +10,7 @@ import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
 import {
-  HttpError, InvalidCredentialsError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
+  HttpError, InvalidCredentialsError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
 import {
   ErrorSchema, HealthSchema, LoginBody, ReadySchema, StatsSchema, StatusSchema, TokenSchema,
@@ -34,6 +34,14 @@ export function createApp(options: AppOptions) {
   const { store, users, log } = options;
   const limiter = new LoginLimiter({ maxFailures: options.loginMaxFailures, windowMs: options.loginWindowSeconds * 1000 });
   const startedAt = Date.now();
+  const verifyUser = async (username: string, password: string) => {
+    try {
+      return await users.verify(username, password);
+    } catch (error) {
+      log.error("user directory unavailable", { error });
+      throw new ServiceUnavailableError("the user directory is unavailable; retry shortly");
+    }
+  };
 
   return new Elysia()
     .use(swagger({
@@ -98,7 +106,7 @@ export function createApp(options: AppOptions) {
       const keys = [`ip:${client}`, `user:${body.username.toLowerCase()}`];
       const wait = limiter.blockedFor(keys);
       if (wait > 0) throw new TooManyRequestsError(wait);
-      if (!(await users.verify(body.username, body.password))) {
+      if (!(await verifyUser(body.username, body.password))) {
         limiter.recordFailure(keys);
         log.warn("login failed", { username: body.username, client });
         throw new InvalidCredentialsError();
@@ -109,7 +117,7 @@ export function createApp(options: AppOptions) {
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };
     }, {
       body: LoginBody,
-      response: { 200: TokenSchema, ...errorResponses },
+      response: { 200: TokenSchema, ...errorResponses, 503: ErrorSchema },
       detail: { summary: "Exchange credentials for a bearer token", tags: ["auth"] },
     })
     .get("/stats", async ({ headers, jwt }) => {

@@ -39,6 +39,14 @@ export class TooManyRequestsError extends HttpError {
   }
 }
 
+/** A backend the request needs (the user directory's database) cannot be reached right now. */
+export class ServiceUnavailableError extends HttpError {
+  override name = "ServiceUnavailableError";
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(503, "unavailable", message, { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
 /** The body of every error response. */
 export interface ErrorBody {
   error: string;

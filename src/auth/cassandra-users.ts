@@ -1,0 +1,51 @@
+// Users kept in Cassandra's users table, with argon2id hashes; legacy plain-text rows upgraded on login.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Logger } from "../log/logger.ts";
+import type { CassandraConnection } from "../store/cassandra/connection.ts";
+import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.ts";
+import type { UserDirectory } from "./users.ts";
+
+const prepared = { prepare: true } as const;
+
+export class CassandraUsers implements UserDirectory {
+  constructor(private readonly conn: CassandraConnection, private readonly log: Logger) {}
+
+  /** Creates the user once Cassandra is reachable; start-up does not wait for the database. */
+  async ensureUser(username: string, password: string): Promise<void> {
+    this.conn.whenReady().then(async (client) => {
+      const result = await client.execute(
+        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`,
+        [username, await hashPassword(password)], prepared,
+      );
+      if (result.wasApplied()) this.log.info("created user", { username });
+    }).catch((error) => this.log.error("could not create user", { username, error }));
+  }
+
+  async verify(username: string, password: string): Promise<boolean> {
+    if (!this.conn.isReady) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
+    const client = await this.conn.whenReady();
+    const row = (await client.execute(
+      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], prepared,
+    )).first();
+    const stored = (row?.password as string | null | undefined) ?? undefined;
+    if (stored === undefined || isPasswordHash(stored)) return verifyPassword(password, stored);
+    // A row written by the Go service's init.cql holds the password itself.
+    if (!sameSecret(password, stored)) {
+      await verifyPassword(password, undefined);
+      return false;
+    }
+    // Conditional, so a concurrent login or password change is never overwritten with a stale value.
+    await client.execute(
+      `UPDATE ${this.conn.keyspace}.users SET password = ? WHERE username = ? IF password = ?`,
+      [await hashPassword(password), username, stored], prepared,
+    );
+    this.log.warn("upgraded a plain-text password to an argon2id hash", { username });
+    return true;
+  }
+}
+
+/** Compares in constant time, whatever the lengths, by comparing digests. */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

@@ -1,0 +1,278 @@
+// The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
+import cassandra from "cassandra-driver";
+import type { Logger } from "../../log/logger.ts";
+import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
+import type { StatsStore, StoreHealth } from "../stats-store.ts";
+import type { CassandraConnection } from "./connection.ts";
+import { counterParts, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
+import { Delta } from "./delta.ts";
+
+export interface CassandraStoreOptions {
+  /** Key of this stream's saved position (the stream URL). */
+  streamKey: string;
+  flushIntervalMs: number;
+  /** Flush early once this many events are waiting. */
+  flushEvents?: number;
+  /** Users remembered as already in unique_users; the oldest are forgotten first. */
+  knownUsersLimit?: number;
+  /** INSERT ... IF NOT EXISTS statements in flight at once. */
+  userInsertConcurrency?: number;
+  /** Counter updates per unlogged counter batch (Cassandra warns on large multi-partition batches). */
+  batchSize?: number;
+}
+
+const prepared = { prepare: true } as const;
+const MAX_RETRY_MS = 10_000;
+
+export class CassandraStore implements StatsStore {
+  readonly kind = "cassandra";
+  private pending = new Delta();
+  private inflight: Delta | undefined;
+  /** What Cassandra holds, as last read plus what this process has written since. */
+  private readonly mirror: Stats = emptyStats();
+  private readonly known = new Set<string>();
+  private latestPosition: string | undefined;
+  private savedPosition: string | undefined;
+  private loaded = false;
+  private closing = false;
+  private flushing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private earlyFlushQueued = false;
+  private failures = 0;
+  private lastError: string | undefined;
+  private readonly isKnown = (user: string) => this.known.has(user);
+  private readonly ks: string;
+
+  constructor(
+    private readonly conn: CassandraConnection,
+    private readonly options: CassandraStoreOptions,
+    private readonly log: Logger,
+  ) {
+    this.ks = conn.keyspace;
+  }
+
+  async open(): Promise<void> {
+    this.conn.start();
+    this.conn.whenReady().then((client) => this.load(client), () => {});
+  }
+
+  add(event: ChangeEvent): void {
+    this.pending.add(event, this.isKnown);
+    if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.loaded && !this.earlyFlushQueued) {
+      this.earlyFlushQueued = true;
+      this.schedule(0);
+    }
+  }
+
+  setPosition(lastEventId: string): void {
+    this.latestPosition = lastEventId;
+  }
+
+  async position(): Promise<string | undefined> {
+    const client = await this.conn.whenReady();
+    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], prepared)).first();
+    const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
+    this.savedPosition = saved;
+    this.latestPosition ??= saved;
+    return saved;
+  }
+
+  async stats(): Promise<Stats> {
+    const stats: Stats = { ...this.mirror, by_server_url: { ...this.mirror.by_server_url } };
+    this.inflight?.addTo(stats);
+    this.pending.addTo(stats);
+    return stats;
+  }
+
+  health(): StoreHealth {
+    return {
+      ready: this.conn.isReady && this.loaded && this.lastError === undefined,
+      pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
+      lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
+    };
+  }
+
+  /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
+  async flush(): Promise<void> {
+    if (!this.loaded) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
+    while (this.flushing) await this.flushing.catch(() => {});
+    if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
+    this.flushing = this.flushOnce(await this.conn.whenReady());
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.timer);
+    const waiting = this.pending.messages;
+    try {
+      await this.flush();
+    } catch (error) {
+      this.log.error("final flush to Cassandra failed; unflushed counts are lost", { error, events: waiting });
+    }
+    await this.conn.close();
+  }
+
+  private async load(client: cassandra.Client): Promise<void> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await this.refresh(client);
+        this.loaded = true;
+        this.schedule(this.options.flushIntervalMs);
+        return;
+      } catch (error) {
+        this.log.warn("reading totals from Cassandra failed; retrying", { error, attempt });
+        await Bun.sleep(Math.min(MAX_RETRY_MS, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closing) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.earlyFlushQueued = false;
+    try {
+      await this.flush();
+      if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
+      this.failures = 0;
+      this.lastError = undefined;
+      this.schedule(this.options.flushIntervalMs);
+    } catch (error) {
+      this.failures++;
+      this.lastError = `flush failed: ${(error as Error).message}`;
+      const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
+      this.log.warn("flush to Cassandra failed; counts kept in memory", {
+        error, failures: this.failures, pending_events: this.pending.messages, retry_in_ms: retry,
+      });
+      this.schedule(retry);
+    }
+  }
+
+  private async flushOnce(client: cassandra.Client): Promise<void> {
+    const delta = this.pending;
+    const position = this.latestPosition;
+    this.pending = new Delta();
+    this.inflight = delta;
+    try {
+      await this.insertUsers(client, delta);
+      await this.writeCounters(client, delta);
+      // After the counters: a crash in between re-counts this window on resume rather than losing it.
+      if (position !== undefined && position !== this.savedPosition) {
+        await client.execute(
+          `INSERT INTO ${this.ks}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
+          [this.options.streamKey, position], prepared,
+        );
+        this.savedPosition = position;
+      }
+    } catch (error) {
+      this.pending.absorb(delta);
+      throw error;
+    } finally {
+      this.inflight = undefined;
+    }
+    // Picks up other instances' writes; the mirror already holds ours, so a failure here costs nothing.
+    await this.refresh(client).catch((error) => this.log.debug("refreshing totals failed", { error }));
+  }
+
+  /** Inserts candidate users with IF NOT EXISTS; each applied insert is one more distinct user. */
+  private async insertUsers(client: cassandra.Client, delta: Delta): Promise<void> {
+    const queue = [...delta.candidateUsers];
+    const query = `INSERT INTO ${this.ks}.unique_users (username) VALUES (?) IF NOT EXISTS`;
+    let failure: unknown;
+    const worker = async () => {
+      for (let user = queue.pop(); user !== undefined && failure === undefined; user = queue.pop()) {
+        try {
+          const result = await client.execute(query, [user], prepared);
+          if (result.wasApplied()) delta.newUsers++;
+          delta.candidateUsers.delete(user);
+          this.remember(user);
+        } catch (error) {
+          failure = error;
+        }
+      }
+    };
+    const workers = Math.min(queue.length, this.options.userInsertConcurrency ?? 64);
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (failure !== undefined) throw failure;
+  }
+
+  private remember(user: string): void {
+    this.known.add(user);
+    if (this.known.size > (this.options.knownUsersLimit ?? 500_000)) {
+      this.known.delete(this.known.values().next().value!);
+    }
+  }
+
+  private async writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
+    const parts = counterParts(this.ks, delta, this.mirror);
+    const size = this.options.batchSize ?? 50;
+    for (let i = 0; i < parts.length; i += size) {
+      await this.writeBatch(client, parts.slice(i, i + size));
+    }
+  }
+
+  /**
+   * Counter updates are not idempotent: after a timeout the batch may or may not have landed, and
+   * retrying blindly could count it twice. So an ambiguous failure reads the rows back (this process
+   * is their only writer) and applies only what is missing.
+   */
+  private async writeBatch(client: cassandra.Client, parts: CounterPart[]): Promise<void> {
+    try {
+      await client.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
+    } catch (error) {
+      if (!isAmbiguous(error)) throw error;
+      this.log.warn("counter batch timed out; checking whether it was applied before retrying", { error });
+      for (const part of parts) {
+        const now = await this.untilAnswered(() => readPart(client, this.ks, part));
+        if (sameValues(now, part.before)) throw error;
+        if (!sameValues(now, part.expected)) {
+          this.log.warn("counter row changed by another writer; not retrying it", { row: part.row, now, expected: part.expected });
+        }
+        part.apply();
+      }
+      return;
+    }
+    for (const part of parts) part.apply();
+  }
+
+  private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (this.closing && attempt > 3) throw error;
+        await Bun.sleep(Math.min(MAX_RETRY_MS, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async refresh(client: cassandra.Client): Promise<void> {
+    const n = (v: unknown) => (v == null ? 0 : Number(v.toString()));
+    const [summary, users, servers] = await Promise.all([
+      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], prepared),
+      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], prepared),
+      // server_counts grows with the number of wikis (about a thousand), not with users or events.
+      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...prepared, fetchSize: 10_000 }),
+    ]);
+    const s = summary.first();
+    const byServer: Record<string, number> = {};
+    for (const row of servers.rows) byServer[row.server_url as string] = n(row.count);
+    this.mirror.messages = n(s?.total_messages);
+    this.mirror.bots = n(s?.bot_count);
+    this.mirror.non_bots = n(s?.non_bot_count);
+    this.mirror.distinct_users = n(users.first()?.distinct_users);
+    this.mirror.by_server_url = byServer;
+  }
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

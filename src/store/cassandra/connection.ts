@@ -1,0 +1,121 @@
+// One Cassandra session for the store and the user directory: connects, applies the schema, retries.
+import cassandra from "cassandra-driver";
+import type { Logger } from "../../log/logger.ts";
+import { Backoff } from "../../stream/backoff.ts";
+import { schemaStatements } from "./schema.ts";
+
+export interface CassandraOptions {
+  /** Comma-separated host[:port] contact points. */
+  hosts: string;
+  keyspace: string;
+  datacenter: string;
+  replication: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Reconnect backoff bounds while Cassandra cannot be reached at start-up. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export class CassandraConnection {
+  private client: cassandra.Client | undefined;
+  private readonly ready: PromiseWithResolvers<cassandra.Client> = Promise.withResolvers();
+  private started: Promise<void> | undefined;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  lastError: string | undefined;
+  isReady = false;
+
+  constructor(readonly options: CassandraOptions, private readonly log: Logger) {
+    // A rejection here would otherwise surface as unhandled when close() happens before connecting.
+    this.ready.promise.catch(() => {});
+  }
+
+  get keyspace(): string {
+    return this.options.keyspace;
+  }
+
+  /** Starts connecting in the background; safe to call more than once. */
+  start(): void {
+    this.started ??= this.connectLoop();
+  }
+
+  /** Resolves with the session once connected and the schema is in place. */
+  whenReady(): Promise<cassandra.Client> {
+    this.start();
+    return this.ready.promise;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.started;
+    this.ready.reject(new Error("Cassandra connection closed"));
+    await this.client?.shutdown().catch(() => {});
+  }
+
+  private async connectLoop(): Promise<void> {
+    const backoff = new Backoff({ minMs: this.options.retryMinMs ?? 500, maxMs: this.options.retryMaxMs ?? 15_000 });
+    while (!this.closed) {
+      const client = this.newClient();
+      try {
+        await client.connect();
+        await this.applySchema(client);
+        this.client = client;
+        this.isReady = true;
+        this.lastError = undefined;
+        this.log.info("connected to Cassandra", { hosts: this.options.hosts, keyspace: this.keyspace });
+        this.ready.resolve(client);
+        return;
+      } catch (error) {
+        await client.shutdown().catch(() => {});
+        this.lastError = `Cassandra at ${this.options.hosts}: ${(error as Error).message}`;
+        const delay = backoff.next();
+        this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt: backoff.failures, retry_in_ms: delay });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private newClient(): cassandra.Client {
+    const { username, password } = this.options;
+    return new cassandra.Client({
+      contactPoints: this.options.hosts.split(",").map((h) => h.trim()).filter(Boolean),
+      localDataCenter: this.options.datacenter,
+      ...(username !== undefined && password !== undefined
+        ? { authProvider: new cassandra.auth.PlainTextAuthProvider(username, password) }
+        : {}),
+      socketOptions: { connectTimeout: 5000, readTimeout: 12_000 },
+      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 5000, false) },
+    });
+  }
+
+  /**
+   * CREATE ... IF NOT EXISTS is idempotent, but two instances racing on a new keyspace can briefly
+   * disagree on schema; the driver waits for agreement, and a failed statement is retried.
+   */
+  private async applySchema(client: cassandra.Client): Promise<void> {
+    const statements = schemaStatements({
+      keyspace: this.keyspace,
+      replication: this.options.replication,
+      datacenter: this.options.datacenter,
+    });
+    for (const statement of statements) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.execute(statement);
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          await Bun.sleep(200 * attempt);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// Counts gathered in memory between two flushes to Cassandra.
+import type { ChangeEvent, Stats } from "../../stats/types.ts";
+
+export class Delta {
+  messages = 0;
+  bots = 0;
+  /** Users not known to be in unique_users yet; each costs one INSERT ... IF NOT EXISTS. */
+  readonly candidateUsers = new Set<string>();
+  /** Users whose INSERT was applied but whose user_count increment is not written yet. */
+  newUsers = 0;
+  readonly servers = new Map<string, number>();
+
+  add(event: ChangeEvent, isKnownUser: (user: string) => boolean): void {
+    this.messages++;
+    if (event.bot) this.bots++;
+    if (event.user !== undefined && !isKnownUser(event.user)) this.candidateUsers.add(event.user);
+    if (event.serverUrl !== undefined) this.servers.set(event.serverUrl, (this.servers.get(event.serverUrl) ?? 0) + 1);
+  }
+
+  isEmpty(): boolean {
+    return this.messages === 0 && this.candidateUsers.size === 0 && this.newUsers === 0 && this.servers.size === 0;
+  }
+
+  /** Takes back what a failed flush did not write, so no count is ever dropped. */
+  absorb(other: Delta): void {
+    this.messages += other.messages;
+    this.bots += other.bots;
+    this.newUsers += other.newUsers;
+    for (const user of other.candidateUsers) this.candidateUsers.add(user);
+    for (const [url, n] of other.servers) this.servers.set(url, (this.servers.get(url) ?? 0) + n);
+  }
+
+  /** Adds these counts to a Stats value in place. */
+  addTo(stats: Stats): void {
+    stats.messages += this.messages;
+    stats.bots += this.bots;
+    stats.non_bots += this.messages - this.bots;
+    stats.distinct_users += this.newUsers;
+    for (const [url, n] of this.servers) stats.by_server_url[url] = (stats.by_server_url[url] ?? 0) + n;
+  }
+}

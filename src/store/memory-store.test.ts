@@ -1,0 +1,12 @@
+// Runs the StatsStore contract against the in-memory store.
+import { fixturePayloads } from "../../test/helpers/fixtures.ts";
+import { MemoryStore } from "./memory-store.ts";
+import { statsStoreContract } from "./stats-store.contract.ts";
+
+statsStoreContract("in-memory", {
+  async create() {
+    const store = new MemoryStore();
+    await store.open();
+    return store;
+  },
+}, fixturePayloads);

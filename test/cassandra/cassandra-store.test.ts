@@ -1,0 +1,35 @@
+// Runs the StatsStore contract against the Cassandra store on a real Cassandra.
+import { afterAll } from "bun:test";
+import { createLogger } from "../../src/log/logger.ts";
+import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
+import { statsStoreContract } from "../../src/store/stats-store.contract.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, testConnection } from "../helpers/cassandra.ts";
+import { fixturePayloads } from "../helpers/fixtures.ts";
+import { waitFor } from "../helpers/service.ts";
+
+const keyspaces: string[] = [];
+
+async function openStore(keyspace: string): Promise<CassandraStore> {
+  const store = new CassandraStore(testConnection(keyspace), { streamKey: "test-stream", flushIntervalMs: 60_000 }, createLogger("error"));
+  await store.open();
+  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  return store;
+}
+
+describeCassandra("Cassandra store", () => {
+  afterAll(async () => {
+    for (const keyspace of keyspaces) await dropKeyspace(keyspace);
+  }, 120_000);
+
+  let current = "";
+  statsStoreContract("cassandra", {
+    async create() {
+      current = freshKeyspace();
+      keyspaces.push(current);
+      return openStore(current);
+    },
+    async reopen() {
+      return openStore(current);
+    },
+  }, fixturePayloads);
+});

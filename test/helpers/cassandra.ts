@@ -1,0 +1,70 @@
+// Access to the real Cassandra the tests run against, and the loud skip when there is none.
+import { describe, test } from "bun:test";
+import cassandra from "cassandra-driver";
+import { createLogger } from "../../src/log/logger.ts";
+import { CassandraConnection } from "../../src/store/cassandra/connection.ts";
+
+export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
+const REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
+
+async function probe(): Promise<string | undefined> {
+  const client = new cassandra.Client({
+    contactPoints: CASSANDRA_HOST.split(","),
+    localDataCenter: "datacenter1",
+    socketOptions: { connectTimeout: 3000 },
+  });
+  try {
+    await client.connect();
+    await client.execute("SELECT release_version FROM system.local");
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.shutdown().catch(() => {});
+  }
+}
+
+const unavailable = await probe();
+if (unavailable !== undefined && !REQUIRED) {
+  console.warn(`\n!!! Cassandra at ${CASSANDRA_HOST} is not reachable (${unavailable}).\n!!! The Cassandra tests are SKIPPED. Run \`bun run test\` to start a local Cassandra, or set CASSANDRA_HOST.\n`);
+}
+
+/**
+ * describe() for tests that need Cassandra. Without one they are skipped loudly, unless the run
+ * requires Cassandra (WIKITALLY_REQUIRE_CASSANDRA=1, as `bun run test` and CI set), where they fail.
+ */
+export function describeCassandra(name: string, body: () => void): void {
+  if (unavailable === undefined) describe(name, body);
+  else if (REQUIRED) describe(name, () => test("needs a reachable Cassandra", () => {
+    throw new Error(`Cassandra at ${CASSANDRA_HOST} is not reachable: ${unavailable}`);
+  }));
+  else describe.skip(name, body);
+}
+
+/** A keyspace name no other test uses. */
+export function freshKeyspace(): string {
+  return `wt_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+}
+
+export function testConnection(keyspace: string, hosts = CASSANDRA_HOST): CassandraConnection {
+  return new CassandraConnection(
+    { hosts, keyspace, datacenter: "datacenter1", replication: "SimpleStrategy:1", retryMinMs: 50, retryMaxMs: 500 },
+    createLogger("error"),
+  );
+}
+
+/** A plain driver session for checking what the service wrote, independent of its code. */
+export async function rawClient(): Promise<cassandra.Client> {
+  const client = new cassandra.Client({ contactPoints: CASSANDRA_HOST.split(","), localDataCenter: "datacenter1" });
+  await client.connect();
+  return client;
+}
+
+export async function dropKeyspace(keyspace: string): Promise<void> {
+  const client = await rawClient();
+  try {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  } finally {
+    await client.shutdown();
+  }
+}
