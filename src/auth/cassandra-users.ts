@@ -8,22 +8,29 @@ import type { UserDirectory } from "./users.ts";
 const prepared = { prepare: true } as const;
 
 export class CassandraUsers implements UserDirectory {
+  /** User creations started at start-up; logins wait for them so the admin can log in once ready. */
+  private readonly creating: Promise<void>[] = [];
+
   constructor(private readonly conn: CassandraConnection, private readonly log: Logger) {}
 
   /** Creates the user once Cassandra is reachable; start-up does not wait for the database. */
   async ensureUser(username: string, password: string): Promise<void> {
-    this.conn.whenReady().then(async (client) => {
+    const creation = this.conn.whenReady().then(async (client) => {
       const result = await client.execute(
         `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`,
         [username, await hashPassword(password)], prepared,
       );
       if (result.wasApplied()) this.log.info("created user", { username });
-    }).catch((error) => this.log.error("could not create user", { username, error }));
+    }).catch((error) => {
+      if (!this.conn.isClosed) this.log.error("could not create user", { username, error });
+    });
+    this.creating.push(creation);
   }
 
   async verify(username: string, password: string): Promise<boolean> {
     if (!this.conn.isReady) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
     const client = await this.conn.whenReady();
+    await Promise.all(this.creating);
     const row = (await client.execute(
       `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], prepared,
     )).first();

@@ -34,10 +34,16 @@ export function createLogger(level: LogLevel = "info", sink: Sink = stdoutSink, 
 /** Errors serialise as `{}` by default; keep their name and message (never the stack: logs are not for traces). */
 function errorsAsText(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
-    const cause = value.cause instanceof Error ? `: ${value.cause.message}` : "";
-    return `${value.name}: ${value.message}${cause}`;
+    const cause = value.cause instanceof Error ? `: ${firstLine(value.cause.message)}` : "";
+    return `${value.name}: ${firstLine(value.message)}${cause}`;
   }
   return value;
+}
+
+/** Some libraries put inner errors, stacks included, into messages; a log line keeps the first line. */
+function firstLine(text: string): string {
+  const nl = text.indexOf("\n");
+  return nl < 0 ? text : text.slice(0, nl);
 }
 
 /**

@@ -1,11 +1,14 @@
 // Runs the StatsStore contract against the Cassandra store on a real Cassandra.
-import { afterAll } from "bun:test";
+import { afterAll, setDefaultTimeout } from "bun:test";
 import { createLogger } from "../../src/log/logger.ts";
 import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import { statsStoreContract } from "../../src/store/stats-store.contract.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, testConnection } from "../helpers/cassandra.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
 import { waitFor } from "../helpers/service.ts";
+
+// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
+setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 

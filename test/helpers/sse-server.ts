@@ -31,6 +31,8 @@ export interface SseServerOptions {
   /** Random chunk sizes for writes (1..maxChunk), seeded; 0 = one write per step. */
   maxChunk?: number;
   seed?: number;
+  /** Pause after each chunk, to keep a stream flowing while a test acts on the consumer. */
+  chunkDelayMs?: number;
 }
 
 /** Wikimedia-shaped ids: a JSON array of topic/partition positions. */
@@ -64,7 +66,7 @@ export function startSseServer(options: SseServerOptions): SseServer {
         if (written < chunk.length) await Bun.sleep(1);
       }
       at += size;
-      if (max > 0) await Bun.sleep(0);
+      if (max > 0) await Bun.sleep(options.chunkDelayMs ?? 0);
     }
   }
 

@@ -3,7 +3,7 @@ import cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { StatsStore, StoreHealth } from "../stats-store.ts";
-import type { CassandraConnection } from "./connection.ts";
+import { firstLine, type CassandraConnection } from "./connection.ts";
 import { counterParts, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 
@@ -147,7 +147,7 @@ export class CassandraStore implements StatsStore {
       this.schedule(this.options.flushIntervalMs);
     } catch (error) {
       this.failures++;
-      this.lastError = `flush failed: ${(error as Error).message}`;
+      this.lastError = `flush failed: ${firstLine(error)}`;
       const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
       this.log.warn("flush to Cassandra failed; counts kept in memory", {
         error, failures: this.failures, pending_events: this.pending.messages, retry_in_ms: retry,

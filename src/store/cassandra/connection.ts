@@ -31,6 +31,10 @@ export class CassandraConnection {
     this.ready.promise.catch(() => {});
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get keyspace(): string {
     return this.options.keyspace;
   }
@@ -69,7 +73,7 @@ export class CassandraConnection {
         return;
       } catch (error) {
         await client.shutdown().catch(() => {});
-        this.lastError = `Cassandra at ${this.options.hosts}: ${(error as Error).message}`;
+        this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
         const delay = backoff.next();
         this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt: backoff.failures, retry_in_ms: delay });
         await new Promise<void>((resolve) => {
@@ -118,4 +122,9 @@ export class CassandraConnection {
       }
     }
   }
+}
+
+/** The driver's messages embed inner errors with their stacks; logs and /health want one line. */
+export function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split("\n")[0]!.trim();
 }

@@ -1,0 +1,209 @@
+// End to end on a real Cassandra: exact totals, restarts, outages, schema races, legacy users.
+import { afterAll, afterEach, expect, test, setDefaultTimeout } from "bun:test";
+import { createBackends } from "../../src/backends.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { startService, type RunningService } from "../../src/service.ts";
+import type { Stats } from "../../src/stats/types.ts";
+import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
+import { expectFixtureStats, fixturePayloads } from "../helpers/fixtures.ts";
+import { getStats, login, testConfig, TEST_ADMIN, waitFor } from "../helpers/service.ts";
+import { eventId, startSseServer, type SseServer, type SseServerOptions } from "../helpers/sse-server.ts";
+import { freePort, startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+
+// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
+setDefaultTimeout(90_000);
+
+const payloads = fixturePayloads();
+const keyspaces: string[] = [];
+const services: RunningService[] = [];
+let server: SseServer | undefined;
+let proxy: TcpProxy | undefined;
+
+function keyspace(): string {
+  const ks = freshKeyspace();
+  keyspaces.push(ks);
+  return ks;
+}
+
+async function start(ks: string, env: Record<string, string> = {}) {
+  const config = testConfig({
+    STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: server!.url, ...env,
+  });
+  const service = await startService(config, createLogger("error"), createBackends);
+  services.push(service);
+  const base = `http://127.0.0.1:${service.port}`;
+  return { service, base };
+}
+
+const ready = (base: string) => waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
+const allCounted = (base: string, token: string) =>
+  waitFor(() => getStats(base, token), (s) => s.messages >= payloads.length, 60_000, "all events counted");
+
+/** The totals as Cassandra holds them, read with a plain driver session, not the service's code. */
+async function storedTotals(ks: string): Promise<Omit<Stats, "by_server_url"> & { servers: number }> {
+  const client = await rawClient();
+  try {
+    const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`)).first();
+    const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`)).first();
+    const uniques = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users`)).first();
+    const servers = (await client.execute(`SELECT count(*) AS n FROM ${ks}.server_counts`)).first();
+    expect(Number(uniques?.n)).toBe(Number(users?.distinct_users));
+    return {
+      messages: Number(summary?.total_messages),
+      distinct_users: Number(users?.distinct_users),
+      bots: Number(summary?.bot_count),
+      non_bots: Number(summary?.non_bot_count),
+      servers: Number(servers?.n),
+    };
+  } finally {
+    await client.shutdown();
+  }
+}
+
+function serve(options: Partial<SseServerOptions>) {
+  server = startSseServer({ payloads, script: [], after: { kind: "events", end: "hold" }, ...options });
+}
+
+describeCassandra("the service on Cassandra", () => {
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.stop();
+    server?.stop();
+    proxy?.cut();
+    server = proxy = undefined;
+  });
+  afterAll(async () => {
+    for (const ks of keyspaces) await dropKeyspace(ks);
+  }, 120_000);
+
+  test("counts the recorded captures exactly, in /stats and in the tables", async () => {
+    const ks = keyspace();
+    serve({ maxChunk: 900, seed: 11, script: [{ kind: "events", count: 60, end: "cut" }] });
+    const { base } = await start(ks);
+    await ready(base);
+    const token = await login(base);
+    await allCounted(base, token);
+    await waitFor(async () => (await (await fetch(`${base}/health`)).json()) as { store: { pending_events: number } },
+      (h) => h.store.pending_events === 0, 10_000, "everything flushed");
+    expectFixtureStats(await getStats(base, token));
+    const want = await getStats(base, token);
+    expect(await storedTotals(ks)).toEqual({
+      messages: want.messages, distinct_users: want.distinct_users, bots: want.bots, non_bots: want.non_bots,
+      servers: Object.keys(want.by_server_url).length,
+    });
+  });
+
+  test("a graceful stop mid-stream and a restart lose nothing and count nothing twice", async () => {
+    const ks = keyspace();
+    serve({ maxChunk: 400, seed: 5, chunkDelayMs: 2 });
+    const first = await start(ks);
+    await ready(first.base);
+    const token = await login(first.base);
+    await waitFor(() => getStats(first.base, token), (s) => s.messages >= 80, 30_000, "some events");
+    await first.service.stop();
+    services.splice(services.indexOf(first.service), 1);
+    const counted = (await storedTotals(ks)).messages;
+    expect(counted).toBeGreaterThan(0);
+    expect(counted).toBeLessThan(payloads.length);
+
+    const second = await start(ks);
+    await ready(second.base);
+    // The restart resumed right after the last event the first run counted.
+    expect(server!.requests[1]?.headers["last-event-id"]).toBe(eventId(counted - 1));
+    const token2 = await login(second.base);
+    await allCounted(second.base, token2);
+    await Bun.sleep(300);
+    expectFixtureStats(await getStats(second.base, token2));
+  });
+
+  test("Cassandra unreachable at start-up: HTTP up, not ready, then catches up with nothing lost", async () => {
+    const ks = keyspace();
+    const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
+    const proxyPort = await freePort();
+    serve({});
+    const { base } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxyPort}` });
+    expect((await fetch(`${base}/status`)).status).toBe(200);
+    const notReady = await fetch(`${base}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(((await notReady.json()) as { ready: boolean }).ready).toBe(false);
+    const loginWhileDown = await fetch(`${base}/login`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(TEST_ADMIN),
+    });
+    expect(loginWhileDown.status).toBe(503);
+    expect(server!.requests).toHaveLength(0);
+
+    proxy = await startTcpProxy({ host, port: Number(port ?? 9042) }, proxyPort);
+    await ready(base);
+    const token = await login(base);
+    await allCounted(base, token);
+    expectFixtureStats(await getStats(base, token));
+  });
+
+  test("Cassandra lost while running: counts are kept in memory and flushed when it is back", async () => {
+    const ks = keyspace();
+    const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
+    proxy = await startTcpProxy({ host, port: Number(port ?? 9042) });
+    // A slow stream, so most events arrive while Cassandra is away.
+    serve({ maxChunk: 300, seed: 3, chunkDelayMs: 6 });
+    const { base } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxy.port}` });
+    await ready(base);
+    const token = await login(base);
+    await waitFor(() => storedTotals(ks), (t) => t.messages > 0, 30_000, "a first flush");
+
+    proxy.cut();
+    const health = () => fetch(`${base}/health`).then((r) => r.json() as Promise<{ store: { ready: boolean; pending_events: number } }>);
+    await waitFor(health, (h) => !h.store.ready, 20_000, "the store to notice the outage");
+    const duringOutage = await allCounted(base, token);
+    expect(duringOutage.messages).toBe(payloads.length);
+    expect((await health()).store.pending_events).toBeGreaterThan(0);
+
+    proxy.restore();
+    await waitFor(() => storedTotals(ks), (t) => t.messages === payloads.length, 60_000, "all events flushed after the outage");
+    await waitFor(health, (h) => h.store.ready && h.store.pending_events === 0, 20_000, "the store to recover");
+    expectFixtureStats(await getStats(base, token));
+  });
+
+  test("applying the schema twice and from two instances at once is harmless", async () => {
+    const ks = keyspace();
+    const a = testConnection(ks);
+    const b = testConnection(ks);
+    await Promise.all([a.whenReady(), b.whenReady()]);
+    const c = testConnection(ks);
+    await c.whenReady();
+    await Promise.all([a.close(), b.close(), c.close()]);
+    const client = await rawClient();
+    try {
+      const tables = (await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [ks])).rows
+        .map((r) => r.table_name as string).sort();
+      expect(tables).toEqual(["server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  test("a legacy plain-text admin row logs in once and is upgraded to an argon2id hash", async () => {
+    const ks = keyspace();
+    const setup = testConnection(ks);
+    await setup.whenReady();
+    await setup.close();
+    const client = await rawClient();
+    try {
+      await client.execute(`INSERT INTO ${ks}.users (username, password) VALUES ('admin', 'password123')`);
+      serve({});
+      const { base } = await start(ks, { ADMIN_PASSWORD: "a-different-configured-password" });
+      await ready(base);
+      const post = (password: string) => fetch(`${base}/login`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "admin", password }),
+      });
+      expect((await post("wrong-password")).status).toBe(401);
+      expect((await client.execute(`SELECT password FROM ${ks}.users WHERE username = 'admin'`)).first()?.password).toBe("password123");
+      expect((await post("password123")).status).toBe(200);
+      const stored = (await client.execute(`SELECT password FROM ${ks}.users WHERE username = 'admin'`)).first()?.password as string;
+      expect(stored.startsWith("$argon2id$")).toBe(true);
+      expect(stored).not.toContain("password123");
+      expect((await post("password123")).status).toBe(200);
+      expect((await post("wrong-password")).status).toBe(401);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
