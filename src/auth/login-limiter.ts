@@ -46,6 +46,15 @@ export class LoginLimiter {
     }
   }
 
+  /** Takes back one failure per key, for an attempt counted in advance that then succeeded. */
+  forgive(keys: readonly string[]): void {
+    const now = this.now();
+    for (const key of keys) {
+      const window = this.live(key, now);
+      if (window && --window.failures <= 0) this.windows.delete(key);
+    }
+  }
+
   reset(key: string): void {
     this.windows.delete(key);
   }

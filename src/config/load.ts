@@ -82,7 +82,9 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`config: ${file} is not valid JSON: ${(cause as Error).message}`, undefined, { cause });
+    // The parser quotes the offending token, which may be an unquoted secret: leave it out.
+    const detail = (cause as Error).message.replace(/"[^"]*"/g, "<token>");
+    throw new ConfigError(`config: ${file} is not valid JSON: ${detail}`, undefined, { cause });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`config: ${file} must hold a JSON object`, undefined);

@@ -13,7 +13,7 @@ export const ConfigSchema = T.Object(
     port: T.Union([T.Integer({ minimum: 0, maximum: 65535 }), T.String({ pattern: "^[0-9]{1,5}$" })], {
       default: 7000,
       expected: "a port number from 0 to 65535, as a number or a numeric string",
-      description: "TCP port of the HTTP API (0 picks a free port). A number or a numeric string.",
+      description: "TCP port of the HTTP API (0 picks a free port).",
     }),
     host: T.String({ minLength: 1, default: "0.0.0.0", description: "Address the HTTP API listens on." }),
     stream_url: T.String({
@@ -59,7 +59,9 @@ export const ConfigSchema = T.Object(
     cassandra_password: T.Optional(T.String({ minLength: 1, description: "Cassandra password." })),
     flush_interval_ms: Millis(1_000, "How often counted events are flushed to Cassandra.", 10),
     jwt_secret: T.Optional(T.String({
-      minLength: 32,
+      // The 32-byte minimum is checked in bytes by the loader; minLength would count UTF-16 units.
+      minLength: 1,
+      expected: "a string of at least 32 bytes",
       description: "HS256 signing key, at least 32 bytes. When absent a random one is generated at start-up.",
     })),
     token_ttl_seconds: T.Integer({ minimum: 1, maximum: 31_536_000, default: 3600, description: "Lifetime of issued tokens." }),

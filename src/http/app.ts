@@ -43,7 +43,8 @@ export function createApp(options: AppOptions) {
     }
   };
 
-  return new Elysia()
+  // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
+  return new Elysia({ normalize: false })
     .use(swagger({
       path: "/swagger",
       documentation: {
@@ -106,17 +107,28 @@ export function createApp(options: AppOptions) {
       const keys = [`ip:${client}`, `user:${body.username.toLowerCase()}`];
       const wait = limiter.blockedFor(keys);
       if (wait > 0) throw new TooManyRequestsError(wait);
-      if (!(await verifyUser(body.username, body.password))) {
-        limiter.recordFailure(keys);
+      // Counted before the slow check, so attempts sent at once cannot all get past blockedFor.
+      limiter.recordFailure(keys);
+      const ok = await verifyUser(body.username, body.password).catch((error: unknown) => {
+        limiter.forgive(keys);
+        throw error;
+      });
+      if (!ok) {
         log.warn("login failed", { username: body.username, client });
         throw new InvalidCredentialsError();
       }
+      limiter.forgive([keys[0]!]);
       limiter.reset(keys[1]!);
       const exp = Math.floor(Date.now() / 1000) + options.tokenTtlSeconds;
       const token = await jwt.sign({ sub: body.username, exp });
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };
     }, {
       body: LoginBody,
+      beforeHandle: ({ request }) => {
+        if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
+          throw new HttpError(400, "invalid_body", "the request body must be JSON (Content-Type: application/json)");
+        }
+      },
       response: { 200: TokenSchema, ...errorResponses, 503: ErrorSchema },
       detail: { summary: "Exchange credentials for a bearer token", tags: ["auth"] },
     })
