@@ -1,0 +1,359 @@
+// Runs a real single-node Apache Cassandra from Maven Central jars with plain `java` (no Docker): `up`, `down`, `status`.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Client } from "cassandra-driver";
+
+const HERE = import.meta.dir;
+const CACHE = resolve(HERE, "../../.cache/cassandra");
+const HOST = "127.0.0.1";
+export const DEFAULT_PORT = 9042;
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/** The pinned cassandra-all version; db/cassandra/pom.xml is its only source of truth. */
+export function cassandraVersion(): string {
+  const pom = readFileSync(join(HERE, "pom.xml"), "utf8");
+  const match = /<artifactId>cassandra-all<\/artifactId>\s*<version>([^<]+)<\/version>/.exec(pom);
+  if (!match?.[1]) throw new Error("db/cassandra/pom.xml: no <version> for cassandra-all");
+  return match[1].trim();
+}
+
+/** CASSANDRA_PORT, else 9042. */
+export function portFromEnv(): number {
+  const raw = process.env.CASSANDRA_PORT;
+  if (raw === undefined || raw === "") return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 64_535) throw new Error(`CASSANDRA_PORT=${raw} is not a usable port`);
+  return port;
+}
+
+function instanceDir(port: number): string {
+  return join(CACHE, String(port));
+}
+
+function pidFile(port: number): string {
+  return join(instanceDir(port), "cassandra.pid");
+}
+
+export function logFile(port: number): string {
+  return join(instanceDir(port), "cassandra.log");
+}
+
+/** release_version of the node answering CQL at host:port, or undefined if none answers within timeoutMs. */
+async function releaseVersion(host: string, port: number, timeoutMs = 3_000): Promise<string | undefined> {
+  const client = new Client({
+    contactPoints: [host],
+    localDataCenter: "datacenter1",
+    protocolOptions: { port },
+    socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
+  });
+  try {
+    const result = await client.execute("SELECT release_version FROM system.local");
+    return String(result.first()?.get("release_version") ?? "unknown");
+  } catch {
+    return undefined;
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** True if `SELECT release_version FROM system.local` answers at host:port within 3 s. */
+export async function isCassandraReachable(host: string, port: number): Promise<boolean> {
+  return (await releaseVersion(host, port)) !== undefined;
+}
+
+/** Copies the runtime jars once per version; Maven's ~/.m2 makes a re-resolve cheap, the folder makes it free. */
+async function resolveJars(version: string): Promise<string> {
+  const lib = join(CACHE, `lib-${version}`);
+  if (existsSync(lib)) return lib;
+  mkdirSync(CACHE, { recursive: true });
+  // Resolve into a private folder and rename, so a half-finished or concurrent resolve never looks complete.
+  const staging = `${lib}.tmp-${process.pid}`;
+  console.log(`Resolving Cassandra ${version} jars with Maven (first run only)…`);
+  const mvn = Bun.spawn(
+    ["mvn", "-B", "-q", "-f", join(HERE, "pom.xml"), "dependency:copy-dependencies", `-DoutputDirectory=${staging}`, "-DincludeScope=runtime"],
+    // Piped, not inherited: even -B -q prints stray ANSI resets; the output only matters on failure.
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const [output, errors, code] = await Promise.all([new Response(mvn.stdout).text(), new Response(mvn.stderr).text(), mvn.exited]);
+  if (code !== 0) {
+    console.error(output + errors);
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`mvn could not resolve org.apache.cassandra:cassandra-all:${version}`);
+  }
+  try {
+    renameSync(staging, lib);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(lib)) throw error;
+  }
+  return lib;
+}
+
+function jammJar(lib: string): string {
+  const jamm = new Bun.Glob("jamm-*.jar").scanSync({ cwd: lib }).next().value;
+  if (typeof jamm !== "string") throw new Error(`no jamm jar in ${lib}; delete that folder to re-resolve`);
+  return join(lib, jamm);
+}
+
+// Cassandra and its libraries reach into JDK internals: conf/jvm17-server.options, plus java.nio and
+// jmx.remote.security from the shared notes (harmless if unneeded).
+const JAVA17_MODULE_FLAGS = [
+  ...[
+    "java.base/jdk.internal.misc",
+    "java.management.rmi/com.sun.jmx.remote.internal.rmi",
+    "java.rmi/sun.rmi.registry",
+    "java.rmi/sun.rmi.server",
+    "java.sql/java.sql",
+    "java.base/java.lang.ref",
+    "jdk.unsupported/sun.misc",
+    "jdk.compiler/com.sun.tools.javac.file",
+    "jdk.attach/sun.tools.attach",
+    "java.management/com.sun.jmx.remote.security",
+  ].map((pkg) => `--add-exports=${pkg}=ALL-UNNAMED`),
+  ...[
+    "java.base/java.lang.module",
+    "java.base/jdk.internal.loader",
+    "java.base/jdk.internal.ref",
+    "java.base/jdk.internal.reflect",
+    "java.base/jdk.internal.math",
+    "java.base/jdk.internal.module",
+    "java.base/jdk.internal.util.jar",
+    "java.base/sun.nio.ch",
+    "java.base/java.io",
+    "java.base/java.lang.reflect",
+    "java.base/java.lang",
+    "java.base/java.util",
+    "java.base/java.nio",
+    "jdk.management/com.sun.management.internal",
+    "jdk.compiler/com.sun.tools.javac",
+  ].map((pkg) => `--add-opens=${pkg}=ALL-UNNAMED`),
+];
+
+function javaArgs(lib: string, port: number): string[] {
+  const dir = instanceDir(port);
+  return [
+    "-cp",
+    `${lib}/*`,
+    `-javaagent:${jammJar(lib)}`,
+    "-Xms1G",
+    "-Xmx1G",
+    "-XX:+UseG1GC",
+    "-Xss256k",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djdk.attach.allowAttachSelf=true",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djava.net.preferIPv4Stack=true",
+    ...JAVA17_MODULE_FLAGS,
+    `-Dcassandra.config=${pathToFileURL(join(HERE, "cassandra.yaml")).href}`,
+    `-Dlogback.configurationFile=${join(HERE, "logback.xml")}`,
+    `-Dcassandra.storagedir=${join(dir, "data")}`,
+    `-Dcassandra.logdir=${join(dir, "logs")}`,
+    "-Dcassandra-foreground=yes",
+    // Per-instance ports override cassandra.yaml; the gossip port follows the CQL port so instances never collide.
+    `-Dcassandra.native_transport_port=${port}`,
+    `-Dcassandra.storage_port=${port + 1000}`,
+    // A lone node has no ring to wait for: skip gossip settling and ring delays.
+    "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+    "-Dcassandra.initial_token=0",
+    "-Dcassandra.ring_delay_ms=1",
+    "-Dcassandra.superuser_setup_delay_ms=0",
+    "org.apache.cassandra.service.CassandraDaemon",
+  ];
+}
+
+/** True if pid is a live (not zombie) CassandraDaemon; where /proc is missing, any live pid counts. */
+function isCassandraPid(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+    return state !== "Z" && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("CassandraDaemon");
+  } catch {
+    return !existsSync("/proc/self");
+  }
+}
+
+/** The pid from the pid file if that process is still our Cassandra; clears a stale pid file. */
+export function runningPid(port: number): number | undefined {
+  const file = pidFile(port);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  if (Number.isInteger(pid) && pid > 0 && isCassandraPid(pid)) return pid;
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+function lastLines(file: string, count: number): string {
+  if (!existsSync(file)) return `(no log at ${file})`;
+  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
+}
+
+async function waitUntilReady(port: number, pid: number, child: ChildProcess | undefined, startedAt: number): Promise<string> {
+  const deadline = startedAt + READY_TIMEOUT_MS;
+  let nextProgress = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const version = await releaseVersion(HOST, port, 2_000);
+    if (version !== undefined) {
+      console.log(`Cassandra ${version} ready at ${HOST}:${port} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+      return version;
+    }
+    if (child ? child.exitCode !== null || child.signalCode !== null : !isCassandraPid(pid)) {
+      throw new Error(`Cassandra (pid ${pid}) exited during startup`);
+    }
+    if (Date.now() >= nextProgress) {
+      console.log(`  waiting for CQL on ${HOST}:${port}… ${Math.round((Date.now() - startedAt) / 1000)} s`);
+      nextProgress += 5_000;
+    }
+    await Bun.sleep(500);
+  }
+  throw new Error(`Cassandra did not answer CQL on ${HOST}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+export interface CassandraUpOptions {
+  port?: number;
+  /** Wipe .cache/cassandra/<port>/data before starting. */
+  fresh?: boolean;
+}
+
+export interface CassandraInstance {
+  host: string;
+  port: number;
+  /** "host:port", the CASSANDRA_HOST convention. */
+  contactPoint: string;
+  version: string;
+  /** False when a server already answered and nothing was started. */
+  started: boolean;
+}
+
+/** Starts a detached Cassandra on 127.0.0.1:port (no-op if one answers) and resolves once CQL answers. */
+export async function cassandraUp({ port = DEFAULT_PORT, fresh = false }: CassandraUpOptions = {}): Promise<CassandraInstance> {
+  const contactPoint = `${HOST}:${port}`;
+  const answering = await releaseVersion(HOST, port);
+  if (answering !== undefined) {
+    console.log(`Cassandra ${answering} already answers at ${contactPoint}; nothing to do${fresh ? " (--fresh ignored: run down first)" : ""}.`);
+    return { host: HOST, port, contactPoint, version: answering, started: false };
+  }
+  const startedAt = Date.now();
+  // A node from an earlier `up` may still be booting (or be SIGSTOPped): wait for it rather than start a second one.
+  const existing = runningPid(port);
+  if (existing !== undefined) {
+    if (fresh) throw new Error(`Cassandra (pid ${existing}) is running but not answering on ${contactPoint}; run down before --fresh`);
+    console.log(`Cassandra pid ${existing} is running but not answering yet; waiting for it…`);
+    const version = await waitUntilReady(port, existing, undefined, startedAt);
+    return { host: HOST, port, contactPoint, version, started: false };
+  }
+
+  const lib = await resolveJars(cassandraVersion());
+  const dir = instanceDir(port);
+  if (fresh) rmSync(join(dir, "data"), { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const log = logFile(port);
+  const out = openSync(log, "w");
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
+  // detached: its own session, so it outlives this script and a Ctrl-C in the terminal that ran `up`.
+  const child = spawn(java, javaArgs(lib, port), { detached: true, stdio: ["ignore", out, out] });
+  closeSync(out);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${java}`);
+  child.unref();
+  writeFileSync(pidFile(port), `${pid}\n`);
+  console.log(`Starting Cassandra on ${contactPoint} (pid ${pid}, log ${log})…`);
+
+  try {
+    const version = await waitUntilReady(port, pid, child, startedAt);
+    return { host: HOST, port, contactPoint, version, started: true };
+  } catch (error) {
+    console.error(`--- last 40 lines of ${log} ---\n${lastLines(log, 40)}\n---`);
+    killCassandra(port);
+    throw error;
+  }
+}
+
+/**
+ * SIGKILL the node started for this port, synchronously, for a start that failed or is being interrupted:
+ * a signal handler can call it and exit at once, before the start reports the death as a failure.
+ */
+export function killCassandra(port: number): void {
+  const pid = runningPid(port);
+  if (pid !== undefined) process.kill(pid, "SIGKILL");
+  rmSync(pidFile(port), { force: true });
+}
+
+/** SIGTERM the node started for this port, SIGKILL after 30 s; no-op if none runs. */
+export async function cassandraDown(port: number = DEFAULT_PORT): Promise<void> {
+  const pid = runningPid(port);
+  if (pid === undefined) {
+    console.log(`No Cassandra started by local.ts runs for port ${port}.`);
+    return;
+  }
+  const stoppedAt = Date.now();
+  process.kill(pid, "SIGTERM");
+  // A SIGSTOPped JVM would sit on the SIGTERM until continued.
+  process.kill(pid, "SIGCONT");
+  while (isCassandraPid(pid) && Date.now() < stoppedAt + STOP_TIMEOUT_MS) await Bun.sleep(200);
+  if (isCassandraPid(pid)) {
+    console.log(`Cassandra pid ${pid} still running after ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL.`);
+    process.kill(pid, "SIGKILL");
+    while (isCassandraPid(pid)) await Bun.sleep(100);
+  }
+  rmSync(pidFile(port), { force: true });
+  console.log(`Stopped Cassandra pid ${pid} on port ${port} (${((Date.now() - stoppedAt) / 1000).toFixed(1)} s).`);
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...flags] = args;
+  const port = portFromEnv();
+  switch (command) {
+    case "up": {
+      const unknown = flags.filter((flag) => flag !== "--fresh");
+      if (unknown.length > 0) throw new Error(`unknown flag(s) for up: ${unknown.join(" ")}`);
+      // Interrupting a start should not leave a half-booted server behind, but must not kill one we did not start.
+      const before = runningPid(port);
+      const abort = (signal: NodeJS.Signals) => {
+        if (runningPid(port) !== before) killCassandra(port);
+        process.exit(128 + constants.signals[signal]);
+      };
+      process.once("SIGINT", abort);
+      process.once("SIGTERM", abort);
+      const instance = await cassandraUp({ port, fresh: flags.includes("--fresh") });
+      process.off("SIGINT", abort);
+      process.off("SIGTERM", abort);
+      console.log(`CASSANDRA_HOST=${instance.contactPoint}`);
+      return 0;
+    }
+    case "down":
+      await cassandraDown(port);
+      return 0;
+    case "status": {
+      const version = await releaseVersion(HOST, port);
+      const pid = runningPid(port);
+      const owner = pid === undefined ? "" : ` (pid ${pid} from local.ts)`;
+      console.log(
+        version === undefined
+          ? `Nothing answers CQL at ${HOST}:${port}${owner}.`
+          : `Cassandra ${version} answers at ${HOST}:${port}${owner}.`,
+      );
+      return version === undefined ? 1 : 0;
+    }
+    default:
+      console.error("usage: bun db/cassandra/local.ts up [--fresh] | down | status   (port: CASSANDRA_PORT, default 9042)");
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
