@@ -1,11 +1,14 @@
 // Access to the real Cassandra the tests run against, and the loud skip when there is none.
 import { describe, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import cassandra from "cassandra-driver";
 import { createLogger } from "../../src/log/logger.ts";
 import { CassandraConnection } from "../../src/store/cassandra/connection.ts";
 
 export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
-const REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
+export const CASSANDRA_REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
+const REQUIRED = CASSANDRA_REQUIRED;
 
 async function probe(): Promise<string | undefined> {
   const client = new cassandra.Client({
@@ -67,4 +70,15 @@ export async function dropKeyspace(keyspace: string): Promise<void> {
   } finally {
     await client.shutdown();
   }
+}
+
+/**
+ * The pid of the Cassandra under test, for pausing it: $CASSANDRA_PID, or the pid file that
+ * `bun run db:up` writes for the port in CASSANDRA_HOST. Undefined for a Cassandra started elsewhere.
+ */
+export function cassandraPid(): number | undefined {
+  if (process.env.CASSANDRA_PID) return Number(process.env.CASSANDRA_PID);
+  const port = CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? "9042";
+  const file = resolve(import.meta.dir, "../../.cache/cassandra", port, "cassandra.pid");
+  return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : undefined;
 }

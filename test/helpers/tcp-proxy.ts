@@ -73,8 +73,12 @@ export async function startTcpProxy(target: { host: string; port: number }, port
                 },
                 data: (up, data) => send(up.data.peer, up, data),
                 drain,
-                close: (up) => up.data.peer?.end(),
-                error: (up) => up.data.peer?.end(),
+                close(up) {
+                  up.data.peer?.end();
+                },
+                error(up) {
+                  up.data.peer?.end();
+                },
               },
             });
             sockets.add(upstream);
