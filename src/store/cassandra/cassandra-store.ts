@@ -17,7 +17,7 @@ export interface CassandraStoreOptions {
   knownUsersLimit?: number;
   /** INSERT ... IF NOT EXISTS statements in flight at once. */
   userInsertConcurrency?: number;
-  /** Counter updates per unlogged counter batch (Cassandra warns on large multi-partition batches). */
+  /** Counter updates per unlogged counter batch. */
   batchSize?: number;
 }
 
@@ -211,12 +211,20 @@ export class CassandraStore implements StatsStore {
     }
   }
 
+  /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */
   private async writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
     const parts = counterParts(this.ks, delta, this.mirror);
-    const size = this.options.batchSize ?? 50;
-    for (let i = 0; i < parts.length; i += size) {
-      await this.writeBatch(client, parts.slice(i, i + size));
-    }
+    const size = this.options.batchSize ?? 10;
+    const batches: CounterPart[][] = [];
+    for (let i = 0; i < parts.length; i += size) batches.push(parts.slice(i, i + size));
+    let failure: unknown;
+    const worker = async () => {
+      for (let batch = batches.pop(); batch !== undefined && failure === undefined; batch = batches.pop()) {
+        await this.writeBatch(client, batch).catch((error: unknown) => (failure ??= error));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(batches.length, 8) }, worker));
+    if (failure !== undefined) throw failure;
   }
 
   /**
