@@ -2,6 +2,7 @@
 import type { Logger } from "../log/logger.ts";
 import { Backoff, parseRetryAfter } from "./backoff.ts";
 import type { Ingest } from "./ingest.ts";
+import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 import { SseParser } from "./sse-parser.ts";
 import type { StreamSource, StreamStatus } from "./source.ts";
 
@@ -16,6 +17,9 @@ export interface HttpStreamOptions {
   lastEventId?: string | undefined;
   since?: string | undefined;
 }
+
+/** A first event this much later than the position asked for means history was lost. */
+const GAP_WARN_MS = 5 * 60_000;
 
 /** Status codes that mean our request is wrong; retried slowly, since a fix may land server-side. */
 const CONFIG_ERRORS: Record<number, string> = {
@@ -37,12 +41,15 @@ export class HttpStream implements StreamSource {
   private connectAbort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private eventsThisConnection = 0;
+  /** Time this connection asked to resume from, until its first message is checked against it. */
+  private resumeFrom: number | undefined;
 
   constructor(private readonly options: HttpStreamOptions, private readonly ingest: Ingest, private readonly log: Logger) {
     this.parser = new SseParser(
       {
         onEvent: (event) => {
           this.eventsThisConnection++;
+          if (this.resumeFrom !== undefined && event.type === "message") this.checkResumeGap(event.data);
           ingest.onEvent(event);
         },
         onRetry: (ms) => (this.serverRetryMs = ms),
@@ -119,6 +126,7 @@ export class HttpStream implements StreamSource {
     if (lastEventId !== "") headers["Last-Event-ID"] = lastEventId;
     const url = new URL(this.options.url);
     if (lastEventId === "" && this.options.since !== undefined) url.searchParams.set("since", this.options.since);
+    this.resumeFrom = requestedTime(lastEventId, this.options.since);
 
     // The abort only guards the wait for headers: aborting a streaming body leaks in Bun (#32659).
     const abort = new AbortController();
@@ -190,6 +198,16 @@ export class HttpStream implements StreamSource {
     this.endConnection();
     if (stalled) return { kind: "stalled" };
     return { kind: "closed", events: this.eventsThisConnection };
+  }
+
+  private checkResumeGap(data: string): void {
+    const gap = resumeGapMs(this.resumeFrom, data);
+    this.resumeFrom = undefined;
+    if (gap !== undefined && gap > GAP_WARN_MS) {
+      this.log.warn("stream resumed later than the requested position; the events in between are not in the stream's history", {
+        requested: new Date(gap > 0 ? Date.now() - gap : Date.now()).toISOString(), gap_s: Math.round(gap / 1000),
+      });
+    }
   }
 
   /** A frame cut by the close is never counted; Last-Event-ID makes the server send it again. */
