@@ -8,16 +8,15 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Subprocess } from "bun";
+import { BINARY, buildBinary, ROOT } from "./helpers/binary.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { getStats, login, portOf, readLogUntil, testEnv, waitFor } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
 
 setDefaultTimeout(60_000);
 
-const ROOT = resolve(import.meta.dir, "..");
-const BINARY = join(ROOT, "dist", "wikitally");
 const NONROOT = 65532;
 const CONFIG_IN_IMAGE = "/etc/wikitally/config.json";
 
@@ -48,10 +47,7 @@ function importsSymbol(bytes: Uint8Array, name: string): boolean {
 }
 
 describe("the binary's libraries", () => {
-  beforeAll(() => {
-    const build = Bun.spawnSync([process.execPath, "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`bun run build failed: ${build.stderr.toString()}`);
-  }, 120_000);
+  beforeAll(buildBinary, 120_000);
 
   test("are all shipped by the Dockerfile's distroless variant", () => {
     const offered = distrolessVariant() === "cc" ? CC_LIBS : BASE_LIBS;

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { VERSION } from "../src/version.ts";
+import { BINARY, buildBinary, ROOT } from "./helpers/binary.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { getStats, login, portOf, readLogUntil, testEnv, waitFor } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
@@ -11,8 +12,6 @@ import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
 // Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
 setDefaultTimeout(60_000);
 
-const ROOT = resolve(import.meta.dir, "..");
-const BINARY = join(ROOT, "dist", "wikitally");
 const payloads = fixturePayloads();
 let server: SseServer;
 
@@ -68,10 +67,7 @@ describe("running from source", () => {
 });
 
 describe("the compiled binary", () => {
-  beforeAll(() => {
-    const build = Bun.spawnSync([process.execPath, "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`bun run build failed: ${build.stderr.toString()}`);
-  }, 120_000);
+  beforeAll(buildBinary, 120_000);
 
   test("is built as dist/wikitally", () => {
     expect(existsSync(BINARY)).toBe(true);

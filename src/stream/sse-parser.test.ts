@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SseParser, type SseEvent, type SseParserOptions } from "./sse-parser.ts";
+import { mulberry32 } from "../../test/helpers/random.ts";
 
 interface Result {
   events: SseEvent[];
@@ -46,21 +47,9 @@ function splitAt(b: Uint8Array, ...cuts: number[]): Uint8Array[] {
   return bounds.slice(1).map((end, i) => b.subarray(bounds[i], end));
 }
 
-/** mulberry32: small, seedable, good enough to pick chunk sizes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random pieces, mostly tiny (to cut inside lines and characters) with some large ones. */
 function randomChunks(b: Uint8Array, seed: number): Uint8Array[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const chunks: Uint8Array[] = [];
   for (let pos = 0; pos < b.length; ) {
     const size = rand() < 0.7 ? 1 + Math.floor(rand() * 8) : 1 + Math.floor(rand() * 4096);
@@ -386,7 +375,7 @@ describe("Wikimedia captures", () => {
           expect(prefixExpected.events.length).toBeGreaterThan(5);
           expect(prefixExpected.events).toEqual(expected.events.slice(0, prefixExpected.events.length));
           expect(mismatches(prefix, prefixExpected, everySplit(prefix))).toEqual([]);
-          const rand = prng(input.length);
+          const rand = mulberry32(input.length);
           const cuts = Array.from({ length: 300 }, () => Math.floor(rand() * (input.length + 1)));
           expect(mismatches(input, expected, cuts.map((c): [string, Uint8Array[]] => [String(c), splitAt(input, c)]))).toEqual([]);
         });

@@ -1,5 +1,6 @@
 // A real SSE server on a random loopback port that replays events with scripted misbehaviour.
 import type { Socket, TCPSocketListener } from "bun";
+import { mulberry32 } from "./random.ts";
 
 /** What the server does on one connection, chosen by the connection's number. */
 export type Step =
@@ -134,17 +135,5 @@ export function startSseServer(options: SseServerOptions): SseServer {
       listener.stop(true);
       random = mulberry32(0);
     },
-  };
-}
-
-/** A small seeded PRNG so a failing chunking can be replayed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

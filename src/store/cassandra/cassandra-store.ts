@@ -22,7 +22,7 @@ export interface CassandraStoreOptions {
 }
 
 const prepared = { prepare: true } as const;
-const MAX_RETRY_MS = 10_000;
+const MAX_RETRY_MS = 5_000;
 
 export class CassandraStore implements StatsStore {
   readonly kind = "cassandra";
