@@ -25,6 +25,8 @@ export interface StatsStore {
   position(): Promise<string | undefined>;
   /** Current totals, including events not yet flushed. */
   stats(): Promise<Stats>;
+  /** A number that changes whenever stats() would answer differently, so answers can be cached. */
+  revision(): number;
   /** Makes everything added so far durable (no-op for in-memory). */
   flush(): Promise<void>;
   health(): StoreHealth;

@@ -40,6 +40,7 @@ export class CassandraStore implements StatsStore {
   private earlyFlushQueued = false;
   private failures = 0;
   private lastError: string | undefined;
+  private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
 
@@ -57,6 +58,7 @@ export class CassandraStore implements StatsStore {
   }
 
   add(event: ChangeEvent): void {
+    this.changes++;
     this.pending.add(event, this.isKnown);
     if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.loaded && !this.earlyFlushQueued) {
       this.earlyFlushQueued = true;
@@ -82,6 +84,11 @@ export class CassandraStore implements StatsStore {
     this.inflight?.addTo(stats);
     this.pending.addTo(stats);
     return stats;
+  }
+
+  /** Bumped by add(), by newly confirmed users, and by every re-read of the totals. */
+  revision(): number {
+    return this.changes;
   }
 
   health(): StoreHealth {
@@ -191,7 +198,10 @@ export class CassandraStore implements StatsStore {
       for (let user = queue.pop(); user !== undefined && failure === undefined; user = queue.pop()) {
         try {
           const result = await client.execute(query, [user], prepared);
-          if (result.wasApplied()) delta.newUsers++;
+          if (result.wasApplied()) {
+            delta.newUsers++;
+            this.changes++;
+          }
           delta.candidateUsers.delete(user);
           this.remember(user);
         } catch (error) {
@@ -278,6 +288,7 @@ export class CassandraStore implements StatsStore {
     this.mirror.non_bots = n(s?.non_bot_count);
     this.mirror.distinct_users = n(users.first()?.distinct_users);
     this.mirror.by_server_url = byServer;
+    this.changes++;
   }
 }
 
