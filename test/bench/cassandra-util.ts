@@ -1,0 +1,84 @@
+// A plain driver session for the Cassandra benchmarks: bench keyspaces, and what the tables hold.
+import cassandra from "cassandra-driver";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./common.ts";
+import type { Expected } from "./synthetic.ts";
+
+export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
+
+export async function connect(): Promise<cassandra.Client> {
+  const client = new cassandra.Client({
+    contactPoints: CASSANDRA_HOST.split(","),
+    localDataCenter: "datacenter1",
+    socketOptions: { connectTimeout: 5000, readTimeout: 30_000 },
+  });
+  await client.connect();
+  return client;
+}
+
+/** Cassandra's version, or undefined (with the reason) when it cannot be reached. */
+export async function probe(): Promise<{ version?: string; error?: string }> {
+  try {
+    const client = await connect();
+    try {
+      const row = (await client.execute("SELECT release_version FROM system.local")).first();
+      return { version: String(row?.release_version) };
+    } finally {
+      await client.shutdown();
+    }
+  } catch (error) {
+    return { error: (error as Error).message.split("\n")[0]! };
+  }
+}
+
+/** A keyspace name of our own: wt_bench_<tag>_<random>. */
+export function benchKeyspace(tag: string): string {
+  return `wt_bench_${tag}_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+}
+
+export async function dropKeyspaces(names: Iterable<string>): Promise<void> {
+  const list = [...names].filter((ks) => ks.startsWith("wt_bench_"));
+  if (list.length === 0) return;
+  const client = await connect();
+  try {
+    for (const ks of list) await client.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+const num = (v: unknown): number => (v == null ? 0 : Number(String(v)));
+
+/** The summary counters and user_count only: cheap enough to poll. */
+export async function storedSummary(client: cassandra.Client, ks: string): Promise<{ messages: number; bots: number; non_bots: number; distinct_users: number }> {
+  const [summary, users] = await Promise.all([
+    client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${ks}.stats_summary WHERE id = 'global'`),
+    client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`),
+  ]);
+  const s = summary.first();
+  return {
+    messages: num(s?.total_messages), bots: num(s?.bot_count), non_bots: num(s?.non_bot_count),
+    distinct_users: num(users.first()?.distinct_users),
+  };
+}
+
+/** Everything the tables hold, read independently of wikitally's code, plus the unique_users row count. */
+export async function storedTotals(client: cassandra.Client, ks: string): Promise<Expected & { unique_rows: number }> {
+  const summary = await storedSummary(client, ks);
+  const by_server_url: Record<string, number> = {};
+  const servers = await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`, [], { fetchSize: 10_000 });
+  for (const row of servers.rows) by_server_url[String(row.server_url)] = num(row.count);
+  const rows = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users`)).first();
+  return { ...summary, by_server_url, unique_rows: num(rows?.n) };
+}
+
+/** The pid of the local Cassandra (`bun run db:up` writes it), or $CASSANDRA_PID; undefined when unknown. */
+export function cassandraPid(): number | undefined {
+  if (process.env.CASSANDRA_PID) return Number(process.env.CASSANDRA_PID);
+  const port = CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? "9042";
+  const file = join(ROOT, ".cache", "cassandra", port, "cassandra.pid");
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  return existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}

@@ -1,0 +1,157 @@
+// Shared pieces of the benchmarks: figures, sizes, polling, /proc readers and small statistics.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dir, "../..");
+export const CACHE_DIR = join(ROOT, ".cache", "bench");
+
+/** A figure to beat: value >= target (throughput, ratios) or value <= target (latency, memory). */
+export interface Target {
+  op: ">=" | "<=" | "<";
+  value: number;
+}
+
+export interface Figure {
+  bench: string;
+  figure: string;
+  value: number;
+  unit: string;
+  target?: Target;
+  note?: string;
+}
+
+export interface Sizes {
+  /** Events of the in-memory ingest run. */
+  ingestEvents: number;
+  /** Events of the Cassandra ingest run. */
+  cassandraEvents: number;
+  /** Events written by the naive per-event store. */
+  naiveEvents: number;
+  /** Distinct users fed to the memory benchmark. */
+  memoryUsers: number;
+  /** Seconds of each load-generator run. */
+  loadSeconds: number;
+  /** Compiled-binary start-ups timed. */
+  startupRuns: number;
+}
+
+export const FULL: Sizes = {
+  ingestEvents: 200_000, cassandraEvents: 200_000, naiveEvents: 20_000, memoryUsers: 1_000_000, loadSeconds: 5, startupRuns: 10,
+};
+export const QUICK: Sizes = {
+  ingestEvents: 5_000, cassandraEvents: 5_000, naiveEvents: 1_000, memoryUsers: 20_000, loadSeconds: 2, startupRuns: 3,
+};
+
+export interface Context {
+  quick: boolean;
+  /** Run the ingest children under `bun --cpu-prof` and summarise their hottest functions. */
+  profile: boolean;
+  sizes: Sizes;
+  log(message: string): void;
+  /** Keyspaces created by this run, dropped at the end whatever happens. */
+  keyspaces: Set<string>;
+  /** CPU-profile summaries by benchmark, for the JSON report. */
+  profiles: Record<string, unknown>;
+}
+
+export function fig(bench: string, figure: string, value: number, unit: string, target?: Target, note?: string): Figure {
+  return { bench, figure, value, unit, ...(target ? { target } : {}), ...(note !== undefined ? { note } : {}) };
+}
+
+export const atLeast = (value: number): Target => ({ op: ">=", value });
+export const atMost = (value: number): Target => ({ op: "<=", value });
+export const below = (value: number): Target => ({ op: "<", value });
+
+export function met(f: Figure): boolean | undefined {
+  if (!f.target) return undefined;
+  switch (f.target.op) {
+    case ">=": return f.value >= f.target.value;
+    case "<=": return f.value <= f.target.value;
+    case "<": return f.value < f.target.value;
+  }
+}
+
+/** Polls `probe` every `intervalMs` until `done` holds; returns the value and when it was seen. */
+export async function until<T>(
+  probe: () => Promise<T>, done: (value: T) => boolean, options: { timeoutMs: number; intervalMs: number; what: string },
+): Promise<{ value: T; at: number }> {
+  const deadline = performance.now() + options.timeoutMs;
+  let last: T | undefined;
+  let error: unknown;
+  while (performance.now() < deadline) {
+    try {
+      last = await probe();
+      if (done(last)) return { value: last, at: performance.now() };
+    } catch (e) {
+      error = e;
+    }
+    await Bun.sleep(options.intervalMs);
+  }
+  const shown = JSON.stringify(last, (_k, v: unknown) => (typeof v === "object" && v !== null && Object.keys(v).length > 20 ? `{${Object.keys(v).length} keys}` : v));
+  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}; last value: ${shown}${error ? `; last error: ${error}` : ""}`);
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+/** User + system CPU time of a process and all its threads, in microseconds (resolution 1/CLK_TCK s). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After "pid (comm) ", field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+/** Resident set size of a process, in bytes. */
+export function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function ensureCacheDir(): string {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  return CACHE_DIR;
+}
+
+/** An empty config file, so the children ignore the repository's config.json and take only our environment. */
+export function emptyConfigFile(): string {
+  const file = join(ensureCacheDir(), "empty-config.json");
+  writeFileSync(file, "{}\n");
+  return file;
+}
+
+export const MB = 1024 * 1024;
+export const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A fresh folder for one child's CPU profile. */
+export function profileDir(bench: string): string {
+  const dir = join(ensureCacheDir(), "profiles", `${bench}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Starts measuring a process's CPU time; the returned function gives the µs used since. Undefined without a pid. */
+export function cpuMeter(pid: number | undefined): (() => number) | undefined {
+  if (pid === undefined) return undefined;
+  const start = cpuMicros(pid);
+  return () => cpuMicros(pid) - start;
+}

@@ -1,0 +1,101 @@
+// Ingest on the Cassandra store: N events (10% from new users) as fast as the socket allows, timed
+// until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
+import { cpuMeter, cpuMicros, fig, profileDir, round, rssBytes, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
+import { benchKeyspace, CASSANDRA_HOST, cassandraPid, connect, storedSummary, storedTotals } from "./cassandra-util.ts";
+import { spawnService, waitAllCounted } from "./child.ts";
+import { formatSummary, summariseDir } from "./cpu-profile.ts";
+import { chunksFeed, startBlaster } from "./sse-blaster.ts";
+import { assertExact, dataset, expectedOf, renderSse } from "./synthetic.ts";
+
+const BENCH = "ingest-cassandra";
+export const CASSANDRA_NEW_USER_SHARE = 0.1;
+const QUARTILES = [0.25, 0.5, 0.75, 1] as const;
+
+export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
+  const n = ctx.sizes.cassandraEvents;
+  const data = dataset(n, CASSANDRA_NEW_USER_SHARE);
+  const expected = expectedOf(data);
+  const chunks = renderSse(data.payloads);
+  const ks = benchKeyspace("ingest");
+  ctx.keyspaces.add(ks);
+  const client = await connect();
+  const blaster = startBlaster(chunksFeed(chunks));
+  const profDir = ctx.profile ? profileDir(BENCH) : undefined;
+  try {
+    const service = await spawnService({
+      env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks },
+      waitReady: true,
+      cpuProfDir: profDir,
+    });
+    try {
+      await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
+      const rssStart = rssBytes(service.pid);
+      const cpuBefore = cpuMicros(service.pid);
+      const cassandraBusy = cpuMeter(cassandraPid());
+      blaster.open();
+      const rss: number[] = [];
+      let durable: number | undefined;
+      let lastTableRead = 0;
+      const done = await waitAllCounted(service, n, {
+        timeoutMs: ctx.quick ? 60_000 : 180_000,
+        intervalMs: 20,
+        each: async (stats) => {
+          while (rss.length < QUARTILES.length && stats.messages >= QUARTILES[rss.length]! * n) rss.push(rssBytes(service.pid));
+          if (durable === undefined && performance.now() - lastTableRead >= 100) {
+            lastTableRead = performance.now();
+            const stored = await storedSummary(client, ks);
+            if (stored.messages >= n && stored.distinct_users >= expected.distinct_users) durable = performance.now();
+          }
+          return durable !== undefined;
+        },
+      });
+      const cassandraCpu = cassandraBusy?.() ?? NaN;
+      const cpu = cpuMicros(service.pid) - cpuBefore;
+      const rssDurable = rssBytes(service.pid);
+      // server_counts rows go out in parallel batches of the same flush; wait for the last of them.
+      let stored = await storedTotals(client, ks);
+      for (let i = 0; i < 100 && Object.values(stored.by_server_url).reduce((a, b) => a + b, 0) < n; i++) {
+        await Bun.sleep(100);
+        stored = await storedTotals(client, ks);
+      }
+      assertExact("Cassandra tables after the ingest", stored, expected);
+      if (stored.unique_rows !== expected.distinct_users) {
+        throw new Error(`unique_users holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
+      }
+      assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
+      if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
+
+      const first = blaster.firstByteAt!;
+      const seconds = (durable! - first) / 1000;
+      const eps = n / seconds;
+      ctx.log(`Cassandra ingest: ${Math.round(eps)} events/s durable`);
+      const [q25, , , q100] = rss as [number, number, number, number];
+      return [
+        fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users (one LWT insert each), ${Object.keys(expected.by_server_url).length} server_urls`),
+        fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
+        fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
+        fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "INSERT ... IF NOT EXISTS, 64 in flight"),
+        fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, "until the tables are exact"),
+        fig(BENCH, "Cassandra server CPU per event", round(cassandraCpu / n, 2), "µs/event", undefined,
+          `${round(cassandraCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(cassandraCpu / expected.distinct_users)} µs per new user`),
+        fig(BENCH, "RSS before the stream", round(rssStart / MB, 1), "MB"),
+        ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(rss[i]! / MB, 1), "MB")),
+        fig(BENCH, "RSS once durable", round(rssDurable / MB, 1), "MB"),
+        fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
+          `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
+      ];
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    blaster.stop();
+    await client.shutdown();
+    if (profDir !== undefined) {
+      const summary = summariseDir(profDir);
+      if (summary) {
+        ctx.profiles[BENCH] = summary;
+        ctx.log(formatSummary(BENCH, summary));
+      }
+    }
+  }
+}

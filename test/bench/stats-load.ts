@@ -1,0 +1,189 @@
+// /stats under load while ingest runs, on both stores, against a bare Bun.serve hello world.
+//
+// The service first counts a burst of events (so /stats has its ~800 server_urls), then keeps
+// ingesting at a steady 5,000 events/s while wrk (or load-client.ts) hammers /stats with a valid token.
+import { join } from "node:path";
+import { ROOT, atLeast, below, fig, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
+import { formatSummary, summariseDir } from "./cpu-profile.ts";
+import { benchKeyspace, CASSANDRA_HOST, probe } from "./cassandra-util.ts";
+import { spawnService, stopChild, type ServiceChild } from "./child.ts";
+import { startBlaster, type Feed } from "./sse-blaster.ts";
+import { dataset, renderSse } from "./synthetic.ts";
+import { NEW_USER_SHARE } from "./ingest-memory.ts";
+import { CASSANDRA_NEW_USER_SHARE } from "./ingest-cassandra.ts";
+
+const BENCH = "stats-load";
+const CONNECTIONS = 32;
+const PACE_EVENTS_PER_TICK = 50;
+const TICK_MS = 10;
+
+export interface LoadResult {
+  tool: string;
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
+
+export function parseWrk(out: string): LoadResult {
+  const latency = (p: string) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(out);
+    if (!m) throw new Error(`no ${p}% latency in wrk output:\n${out}`);
+    return Number(m[1]) * UNIT_MS[m[2]!]!;
+  };
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const requests = /(\d+) requests in/.exec(out);
+  if (!rps || !requests) throw new Error(`cannot read wrk output:\n${out}`);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    tool: "wrk",
+    requests: Number(requests[1]),
+    rps: Number(rps[1]),
+    p50Ms: latency("50"),
+    p99Ms: latency("99"),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    errors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+  };
+}
+
+export async function runLoad(url: string, seconds: number, token?: string): Promise<LoadResult> {
+  const auth = token !== undefined ? `Bearer ${token}` : undefined;
+  // BENCH_LOAD_TOOL=bun uses load-client.ts even where wrk is installed.
+  if (Bun.which("wrk") && process.env.BENCH_LOAD_TOOL !== "bun") {
+    const cmd = ["wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", ...(auth ? ["-H", `Authorization: ${auth}`] : []), url];
+    const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+    const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "wrk");
+    if ((await proc.exited) !== 0) throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
+    return parseWrk(out);
+  }
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "load-client.ts"), url, String(CONNECTIONS), String(seconds), ...(auth ? [auth] : [])], { stdout: "pipe" });
+  const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "load-client.ts");
+  const r = JSON.parse(out) as { requests: number; rps: number; p50_ms: number; p99_ms: number; non2xx: number; errors: number };
+  return { tool: "bun load-client", requests: r.requests, rps: r.rps, p50Ms: r.p50_ms, p99Ms: r.p99_ms, non2xx: r.non2xx, errors: r.errors };
+}
+
+/** A burst of `warm` events, then PACE events every TICK_MS for as long as the server runs. */
+function pacedFeed(payloads: readonly string[], warm: number): Feed {
+  const burst = renderSse(payloads.slice(0, warm));
+  const batches: Uint8Array[] = [];
+  for (let i = warm; i + PACE_EVENTS_PER_TICK <= payloads.length; i += PACE_EVENTS_PER_TICK) {
+    batches.push(...renderSse(payloads.slice(i, i + PACE_EVENTS_PER_TICK), i));
+  }
+  return async (write, stopped) => {
+    for (const chunk of burst) await write(chunk);
+    let next = performance.now();
+    for (let i = 0; !stopped(); i++) {
+      await write(batches[i % batches.length]!);
+      next += TICK_MS;
+      const wait = next - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+    }
+  };
+}
+
+/** Some /stats answers are 200 with the totals, and a missing token is refused. */
+async function checkAnswers(service: ServiceChild): Promise<number> {
+  const response = await fetch(`${service.base}/stats`, { headers: { Authorization: `Bearer ${service.token}` } });
+  const body = await response.text();
+  const stats = JSON.parse(body) as { messages?: number; by_server_url?: Record<string, number> };
+  if (response.status !== 200 || !(Number(stats.messages) > 0) || Object.keys(stats.by_server_url ?? {}).length === 0) {
+    throw new Error(`/stats answered ${response.status}: ${body.slice(0, 200)}`);
+  }
+  const anonymous = await fetch(`${service.base}/stats`);
+  if (anonymous.status !== 401) throw new Error(`/stats without a token answered ${anonymous.status}, expected 401`);
+  return body.length;
+}
+
+async function loadService(ctx: Context, store: "in-memory" | "cassandra", hello: LoadResult): Promise<{ figures: Figure[]; bodyBytes: number }> {
+  // The stores' own ingest data sets: 20% of events from new users in memory, 10% on Cassandra (one LWT each).
+  const data = store === "in-memory"
+    ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE)
+    : dataset(ctx.sizes.cassandraEvents, CASSANDRA_NEW_USER_SHARE);
+  const warm = Math.min(20_000, Math.floor(data.payloads.length / 2));
+  const blaster = startBlaster(pacedFeed(data.payloads, warm));
+  const env: Record<string, string> = { STREAM_URL: blaster.url, STORAGE: store };
+  if (store === "cassandra") {
+    const ks = benchKeyspace("load");
+    ctx.keyspaces.add(ks);
+    Object.assign(env, { CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks });
+  }
+  const profDir = ctx.profile ? profileDir(`${BENCH}-${store}`) : undefined;
+  try {
+    const service = await spawnService({ env, waitReady: true, cpuProfDir: profDir });
+    try {
+      await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
+      blaster.open();
+      await until(service.stats, (s) => s.messages >= warm, { timeoutMs: 30_000, intervalMs: 50, what: `${warm} events counted` });
+      const bodyBytes = await checkAnswers(service);
+      const before = (await service.stats()).messages;
+      const t = performance.now();
+      const result = await runLoad(`${service.base}/stats`, ctx.sizes.loadSeconds, service.token);
+      const ingested = (await service.stats()).messages - before;
+      const ingestRate = ingested / ((performance.now() - t) / 1000);
+      await checkAnswers(service);
+      if (result.non2xx > 0) throw new Error(`${result.non2xx} of ${result.requests} /stats answers under load were not 2xx`);
+      if (ingested <= 0) throw new Error("no events were counted during the load test");
+      ctx.log(`/stats on ${store}: ${Math.round(result.rps)} req/s, p99 ${round(result.p99Ms, 2)} ms (${result.tool})`);
+      const label = `/stats (${store})`;
+      const figures = [
+        fig(BENCH, `${label} throughput`, round(result.rps), "req/s", undefined,
+          `${result.tool === "wrk" ? "wrk -t1" : result.tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; ${result.requests} requests, all 2xx; ${result.errors} socket errors; body ${bodyBytes} B`),
+        fig(BENCH, `${label} p50 latency`, round(result.p50Ms, 2), "ms"),
+        fig(BENCH, `${label} p99 latency`, round(result.p99Ms, 2), "ms", below(10)),
+        fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
+          `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${store === "in-memory" ? NEW_USER_SHARE * 100 : CASSANDRA_NEW_USER_SHARE * 100}% new users`),
+        fig(BENCH, `ratio ${label} / hello world (req/s)`, round(result.rps / hello.rps, 2), "×", atLeast(0.5)),
+      ];
+      return { figures, bodyBytes };
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    blaster.stop();
+    const summary = profDir !== undefined ? summariseDir(profDir) : undefined;
+    if (summary) {
+      ctx.profiles[`${BENCH}-${store}`] = summary;
+      ctx.log(formatSummary(`${BENCH} (${store})`, summary));
+    }
+  }
+}
+
+async function loadHello(seconds: number, bodyBytes = 0): Promise<LoadResult> {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "hello-server.ts"), String(bodyBytes)], { cwd: ROOT, stdout: "pipe" });
+  try {
+    const reader = child.stdout.getReader();
+    const { value } = await withTimeout(reader.read(), 10_000, "hello-server.ts to start");
+    reader.releaseLock();
+    const { port } = JSON.parse(new TextDecoder().decode(value)) as { port: number };
+    return await runLoad(`http://127.0.0.1:${port}/`, seconds);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+export async function statsLoad(ctx: Context): Promise<Figure[]> {
+  const hello = await loadHello(ctx.sizes.loadSeconds);
+  ctx.log(`hello world: ${Math.round(hello.rps)} req/s, p99 ${round(hello.p99Ms, 2)} ms (${hello.tool})`);
+  const figures = [
+    fig(BENCH, "hello world (Bun.serve) throughput", round(hello.rps), "req/s", undefined, `${hello.tool}, same settings, child process`),
+    fig(BENCH, "hello world p50 latency", round(hello.p50Ms, 2), "ms"),
+    fig(BENCH, "hello world p99 latency", round(hello.p99Ms, 2), "ms"),
+  ];
+  const memory = await loadService(ctx, "in-memory", hello);
+  figures.push(...memory.figures);
+  // Same bytes, no framework: how much of the gap is the ~30 KB body itself.
+  const sized = await loadHello(ctx.sizes.loadSeconds, memory.bodyBytes);
+  const statsRps = memory.figures.find((f) => f.figure === "/stats (in-memory) throughput")!.value;
+  figures.push(
+    fig(BENCH, `Bun.serve with a ${memory.bodyBytes} B body throughput`, round(sized.rps), "req/s", undefined, "same body size as /stats, new Response per request"),
+    fig(BENCH, "ratio /stats (in-memory) / same-size Bun.serve", round(statsRps / sized.rps, 2), "×", undefined, "what Elysia, auth and the cache cost"),
+  );
+  const cassandra = await probe();
+  if (cassandra.version !== undefined) figures.push(...(await loadService(ctx, "cassandra", hello)).figures);
+  else ctx.log(`stats-load on Cassandra SKIPPED: ${cassandra.error}`);
+  return figures;
+}
