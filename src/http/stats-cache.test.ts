@@ -20,20 +20,20 @@ function setup() {
 describe("StatsCache", () => {
   test("serialises once while the totals do not change, however long", async () => {
     const { cache, calls, advance } = setup();
-    const first = await cache.json();
+    const first = await cache.body();
     advance(10_000);
-    expect(await cache.json()).toBe(first);
+    expect(await cache.body()).toBe(first);
     expect(calls()).toBe(1);
   });
 
   test("reuses an answer for at most maxStaleMs while events arrive", async () => {
     const { store, cache, calls, advance } = setup();
-    await cache.json();
+    await cache.body();
     store.add(event);
     advance(99);
-    expect(JSON.parse(await cache.json()).messages).toBe(0);
+    expect(JSON.parse(new TextDecoder().decode(await cache.body())).messages).toBe(0);
     advance(1);
-    expect(JSON.parse(await cache.json()).messages).toBe(1);
+    expect(JSON.parse(new TextDecoder().decode(await cache.body())).messages).toBe(1);
     expect(calls()).toBe(2);
   });
 });
