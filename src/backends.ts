@@ -22,7 +22,11 @@ export function createBackends(config: Config, log: Logger): Backends {
         password: config.cassandra_password,
       }, log.child({ component: "cassandra" }));
       return {
-        store: new CassandraStore(conn, { streamKey: config.stream_url, flushIntervalMs: config.flush_interval_ms }, log.child({ component: "store" })),
+        store: new CassandraStore(conn, {
+          streamKey: config.stream_url,
+          flushIntervalMs: config.flush_interval_ms,
+          newUserCheck: config.cassandra_new_user_check,
+        }, log.child({ component: "store" })),
         users: new CassandraUsers(conn, log.child({ component: "users" })),
       };
     }

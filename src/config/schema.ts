@@ -57,6 +57,10 @@ export const ConfigSchema = T.Object(
     }),
     cassandra_username: T.Optional(T.String({ minLength: 1, description: "Cassandra user (PasswordAuthenticator)." })),
     cassandra_password: T.Optional(T.String({ minLength: 1, description: "Cassandra password." })),
+    cassandra_new_user_check: T.Union([T.Literal("read-then-insert"), T.Literal("lwt")], {
+      default: "read-then-insert",
+      description: "How a user is found new for distinct_users: read-then-insert is exact with one ingesting instance per keyspace (the supported set-up) and cheap; lwt (INSERT ... IF NOT EXISTS) stays exact with several writers, at one Paxos round per new user.",
+    }),
     flush_interval_ms: Millis(1_000, "How often counted events are flushed to Cassandra.", 10),
     jwt_secret: T.Optional(T.String({
       // The 32-byte minimum is checked in bytes by the loader; minLength would count UTF-16 units.

@@ -2,6 +2,7 @@
 import { afterAll, setDefaultTimeout } from "bun:test";
 import { createLogger } from "../../src/log/logger.ts";
 import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
+import type { NewUserCheck } from "../../src/store/cassandra/new-users.ts";
 import { statsStoreContract } from "../../src/store/stats-store.contract.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, testConnection } from "../helpers/cassandra.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
@@ -12,8 +13,8 @@ setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 
-async function openStore(keyspace: string): Promise<CassandraStore> {
-  const store = new CassandraStore(testConnection(keyspace), { streamKey: "test-stream", flushIntervalMs: 60_000 }, createLogger("error"));
+async function openStore(keyspace: string, newUserCheck: NewUserCheck): Promise<CassandraStore> {
+  const store = new CassandraStore(testConnection(keyspace), { streamKey: "test-stream", flushIntervalMs: 60_000, newUserCheck }, createLogger("error"));
   await store.open();
   await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
   return store;
@@ -24,15 +25,17 @@ describeCassandra("Cassandra store", () => {
     for (const keyspace of keyspaces) await dropKeyspace(keyspace);
   }, 120_000);
 
-  let current = "";
-  statsStoreContract("cassandra", {
-    async create() {
-      current = freshKeyspace();
-      keyspaces.push(current);
-      return openStore(current);
-    },
-    async reopen() {
-      return openStore(current);
-    },
-  }, fixturePayloads);
+  for (const check of ["read-then-insert", "lwt"] as const) {
+    let current = "";
+    statsStoreContract(`cassandra, new users by ${check}`, {
+      async create() {
+        current = freshKeyspace();
+        keyspaces.push(current);
+        return openStore(current, check);
+      },
+      async reopen() {
+        return openStore(current, check);
+      },
+    }, fixturePayloads);
+  }
 });

@@ -6,6 +6,8 @@ import type { StatsStore, StoreHealth } from "../stats-store.ts";
 import { firstLine, type CassandraConnection } from "./connection.ts";
 import { counterParts, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
+import { chunks, forEachLimited } from "./limited.ts";
+import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
 export interface CassandraStoreOptions {
   /** Key of this stream's saved position (the stream URL). */
@@ -15,8 +17,8 @@ export interface CassandraStoreOptions {
   flushEvents?: number;
   /** Users remembered as already in unique_users; the oldest are forgotten first. */
   knownUsersLimit?: number;
-  /** INSERT ... IF NOT EXISTS statements in flight at once. */
-  userInsertConcurrency?: number;
+  /** How new users are told from known ones (see new-users.ts). */
+  newUserCheck?: NewUserCheck;
   /** Counter updates per unlogged counter batch. */
   batchSize?: number;
 }
@@ -43,6 +45,7 @@ export class CassandraStore implements StatsStore {
   private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
+  private readonly newUsers: NewUserWriter;
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -50,6 +53,7 @@ export class CassandraStore implements StatsStore {
     private readonly log: Logger,
   ) {
     this.ks = conn.keyspace;
+    this.newUsers = options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
   }
 
   async open(): Promise<void> {
@@ -169,7 +173,7 @@ export class CassandraStore implements StatsStore {
     this.pending = new Delta();
     this.inflight = delta;
     try {
-      await this.insertUsers(client, delta);
+      await this.newUsers.settle(client, delta, this.rememberUser);
       await this.writeCounters(client, delta);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
@@ -189,52 +193,18 @@ export class CassandraStore implements StatsStore {
     await this.refresh(client).catch((error) => this.log.debug("refreshing totals failed", { error }));
   }
 
-  /** Inserts candidate users with IF NOT EXISTS; each applied insert is one more distinct user. */
-  private async insertUsers(client: cassandra.Client, delta: Delta): Promise<void> {
-    const queue = [...delta.candidateUsers];
-    const query = `INSERT INTO ${this.ks}.unique_users (username) VALUES (?) IF NOT EXISTS`;
-    let failure: unknown;
-    const worker = async () => {
-      for (let user = queue.pop(); user !== undefined && failure === undefined; user = queue.pop()) {
-        try {
-          const result = await client.execute(query, [user], prepared);
-          if (result.wasApplied()) {
-            delta.newUsers++;
-            this.changes++;
-          }
-          delta.candidateUsers.delete(user);
-          this.remember(user);
-        } catch (error) {
-          failure = error;
-        }
-      }
-    };
-    const workers = Math.min(queue.length, this.options.userInsertConcurrency ?? 64);
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (failure !== undefined) throw failure;
-  }
-
-  private remember(user: string): void {
+  private readonly rememberUser = (user: string) => {
+    this.changes++;
     this.known.add(user);
     if (this.known.size > (this.options.knownUsersLimit ?? 500_000)) {
       this.known.delete(this.known.values().next().value!);
     }
-  }
+  };
 
   /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */
   private async writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
     const parts = counterParts(this.ks, delta, this.mirror);
-    const size = this.options.batchSize ?? 10;
-    const batches: CounterPart[][] = [];
-    for (let i = 0; i < parts.length; i += size) batches.push(parts.slice(i, i + size));
-    let failure: unknown;
-    const worker = async () => {
-      for (let batch = batches.pop(); batch !== undefined && failure === undefined; batch = batches.pop()) {
-        await this.writeBatch(client, batch).catch((error: unknown) => (failure ??= error));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(batches.length, 8) }, worker));
-    if (failure !== undefined) throw failure;
+    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, batch));
   }
 
   /**
