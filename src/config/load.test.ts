@@ -164,6 +164,7 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown 
   cassandra_replication: { file: "SimpleStrategy:1", env: "NetworkTopologyStrategy:3", expected: "NetworkTopologyStrategy:3" },
   cassandra_username: { file: "file-user", env: "env-user", expected: "env-user" },
   cassandra_password: { file: "file-pass", env: "env-pass", expected: "env-pass" },
+  cassandra_new_user_check: { file: "read-then-insert", env: "lwt", expected: "lwt" },
   flush_interval_ms: { file: 100, env: "250", expected: 250 },
   jwt_secret: { file: "f".repeat(32), env: "e".repeat(40), expected: "e".repeat(40) },
   token_ttl_seconds: { file: 60, env: "120", expected: 120 },
@@ -290,6 +291,7 @@ const invalidCases: InvalidCase[] = [
     expects: ["reconnect_min_ms", "1000"],
     from: "env RECONNECT_MAX_MS",
   },
+  { name: "cassandra_new_user_check \"paxos\"", file: { cassandra_new_user_check: "paxos" }, key: "cassandra_new_user_check", shown: '"paxos"', expects: ['"read-then-insert", "lwt"'], from: "file" },
   { name: "cassandra_replication \"Simple:1\"", file: { cassandra_replication: "Simple:1" }, key: "cassandra_replication", shown: '"Simple:1"', expects: ["SimpleStrategy:<factor>"], from: "file" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },
 ];

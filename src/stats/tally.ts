@@ -1,10 +1,11 @@
 // Exact in-memory totals; the in-memory store keeps one, the Cassandra store uses one for deltas.
+import { StringSet } from "./string-set.ts";
 import type { ChangeEvent, Stats } from "./types.ts";
 
 export class Tally {
   messages = 0;
   bots = 0;
-  readonly users = new Set<string>();
+  readonly users = new StringSet();
   readonly servers = new Map<string, number>();
 
   add(event: ChangeEvent): void {

@@ -149,8 +149,12 @@ function crossRatios(figures: Figure[]): Figure[] {
   const find = (bench: string, figure: string) => figures.find((f) => f.bench === bench && f.figure === figure)?.value;
   const wikitally = find("ingest-cassandra", "durable ingest rate (first byte → tables exact)");
   const naive = find("naive-cassandra", "naive store rate");
-  if (wikitally === undefined || naive === undefined) return [];
-  return [{ bench: "ingest-cassandra", figure: "ratio wikitally / naive (events/s)", value: round(wikitally / naive, 1), unit: "×", target: { op: ">=", value: 20 } }];
+  const serial = find("naive-cassandra", "naive store rate, one event at a time");
+  if (wikitally === undefined || naive === undefined || serial === undefined) return [];
+  return [
+    { bench: "ingest-cassandra", figure: "ratio wikitally / naive, one event at a time (events/s)", value: round(wikitally / serial, 1), unit: "×", target: { op: ">=", value: 20 } },
+    { bench: "ingest-cassandra", figure: "ratio wikitally / naive, 64 in flight (events/s)", value: round(wikitally / naive, 1), unit: "×", target: { op: ">=", value: 20 } },
+  ];
 }
 
 process.exit(await main());
