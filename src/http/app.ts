@@ -128,6 +128,8 @@ export function createApp(options: AppOptions) {
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };
     }, {
       body: LoginBody,
+      // Documents (and parses) JSON only; beforeHandle turns other content types away with a 400.
+      parse: "json",
       beforeHandle: ({ request }) => {
         if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
           throw new HttpError(400, "invalid_body", "the request body must be JSON (Content-Type: application/json)");

@@ -47,8 +47,8 @@ function firstLine(text: string): string {
 }
 
 /**
- * Lets through the first `burst` calls, then at most one per `intervalMs`, reporting how many
- * were suppressed in between, so a flood of bad events cannot flood the log.
+ * Lets through at most `burst` calls per `intervalMs` window, and reports with the next call let
+ * through how many were suppressed, so a flood of bad events cannot flood the log.
  */
 export class RateLimitedLog {
   private windowStart = 0;

@@ -18,6 +18,9 @@ export interface HttpStreamOptions {
   since?: string | undefined;
 }
 
+/** Longest wait a server's Retry-After can impose; also keeps the delay inside setTimeout's range. */
+const MAX_RETRY_AFTER_MS = 600_000;
+
 /** A first event this much later than the position asked for means history was lost. */
 const GAP_WARN_MS = 5 * 60_000;
 
@@ -158,11 +161,11 @@ export class HttpStream implements StreamSource {
     const cause = CONFIG_ERRORS[status];
     if (cause !== undefined) {
       this.log.error(`stream HTTP ${status}: ${cause}`, { url: this.options.url, body, retry_in_ms: this.options.reconnectMaxMs });
-      return { kind: "failed", error: `HTTP ${status}: ${cause}`, delayMs: Math.max(retryAfter ?? 0, this.options.reconnectMaxMs) };
+      return { kind: "failed", error: `HTTP ${status}: ${cause}`, delayMs: Math.min(MAX_RETRY_AFTER_MS, Math.max(retryAfter ?? 0, this.options.reconnectMaxMs)) };
     }
     const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
     // 429 and 5xx are temporary; Retry-After, when given, is the server's own word on when.
-    return retryAfter === undefined ? { kind: "failed", error } : { kind: "failed", error, delayMs: Math.min(retryAfter, 600_000) };
+    return retryAfter === undefined ? { kind: "failed", error } : { kind: "failed", error, delayMs: Math.min(retryAfter, MAX_RETRY_AFTER_MS) };
   }
 
   private async consume(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Outcome> {
