@@ -2,6 +2,8 @@
 import type { Subprocess } from "bun";
 import { join } from "node:path";
 import type { Stats } from "../../src/stats/types.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { getStats, login as loginAs } from "../helpers/service.ts";
 import { ROOT, emptyConfigFile, until } from "./common.ts";
 
 export const BENCH_ADMIN = { username: "admin", password: "bench horse battery staple" };
@@ -28,13 +30,6 @@ export interface ServiceOptions {
   waitReady?: boolean;
 }
 
-/** A free loopback port. LOG_LEVEL=warn hides the "listening" line, so the bench picks the port itself. */
-export async function freePort(): Promise<number> {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 export function serviceEnv(port: number, env: Record<string, string>): Record<string, string> {
   return {
@@ -66,21 +61,10 @@ function collect(stream: ReadableStream<Uint8Array>, lines: string[]): void {
   })().catch(() => {});
 }
 
-export async function login(base: string): Promise<string> {
-  const response = await fetch(`${base}/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(BENCH_ADMIN),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+export function login(base: string): Promise<string> {
+  return loginAs(base, BENCH_ADMIN);
 }
 
-export async function getStats(base: string, token: string): Promise<Stats> {
-  const response = await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status !== 200) throw new Error(`/stats answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as Stats;
-}
 
 export async function stopChild(child: Subprocess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -91,7 +75,7 @@ export async function stopChild(child: Subprocess): Promise<void> {
 }
 
 export async function spawnService(options: ServiceOptions): Promise<ServiceChild> {
-  const port = await freePort();
+  const port = freePort();
   const profile = options.cpuProfDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const cmd = options.binary !== undefined ? [options.binary] : [process.execPath, ...profile, join(ROOT, "src", "main.ts")];
   const child = Bun.spawn(cmd, { cwd: ROOT, env: serviceEnv(port, options.env), stdout: "pipe", stderr: "pipe" });
@@ -159,3 +143,5 @@ export async function waitAllCounted(
     await Bun.sleep(options.intervalMs);
   }
 }
+
+export { freePort, getStats };

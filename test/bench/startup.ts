@@ -34,7 +34,7 @@ export async function startup(ctx: Context): Promise<Figure[]> {
   const rss: number[] = [];
   try {
     for (let i = 0; i < ctx.sizes.startupRuns; i++) {
-      const port = await freePort();
+      const port = freePort();
       const env = serviceEnv(port, { STREAM_URL: blaster.url, STORAGE: "in-memory" });
       const spawned = performance.now();
       const child = Bun.spawn([BINARY], { cwd: ROOT, env, stdout: "ignore", stderr: "ignore" });

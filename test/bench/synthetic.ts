@@ -4,8 +4,8 @@
 // fixtures') with a new user, server_url and ids. Users: a share of the events brings a new user,
 // the rest reuse an earlier one (bots reuse bots). server_url: ~800 wikis with a Zipf-like skew,
 // as on the live stream where a few wikis make most changes.
-import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { fixturePayloads } from "../helpers/fixtures.ts";
+import { mulberry32 } from "../helpers/random.ts";
 
 export interface Expected {
   messages: number;
@@ -35,25 +35,6 @@ export interface SyntheticOptions {
 
 type Json = Record<string, unknown>;
 
-const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../../../shared/fixtures/wikimedia");
-
-/** The `data` payloads of the recorded captures (one `data:` line per event, as PROVENANCE.md says). */
-export function fixturePayloads(): string[] {
-  const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".sse")).sort();
-  return files.flatMap((f) => readFileSync(join(FIXTURES_DIR, f), "utf8").split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)));
-}
-
-/** mulberry32: a small seeded PRNG, so every run generates the same events. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LANGS = (
   "en de fr es ja ru it zh pt ar fa pl nl uk he id tr cs sv ko vi fi hu ca no sr ro el da th bg ms hr sk lt sl et hi bn " +
@@ -246,3 +227,5 @@ export function dataset(events: number, newUserShare: number): Dataset {
   if (!data) cache.set(key, (data = generate({ events, newUserShare })));
   return data;
 }
+
+export { mulberry32 };

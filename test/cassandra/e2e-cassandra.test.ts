@@ -118,7 +118,7 @@ describeCassandra("the service on Cassandra", () => {
   test("Cassandra unreachable at start-up: HTTP up, not ready, then catches up with nothing lost", async () => {
     const ks = keyspace();
     const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
-    const proxyPort = await freePort();
+    const proxyPort = freePort();
     serve({});
     const { base } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxyPort}` });
     expect((await fetch(`${base}/status`)).status).toBe(200);

@@ -1,5 +1,8 @@
 // A loopback TCP proxy that a test can cut and restore, to take a real Cassandra "away" and back.
 import type { Socket, TCPSocketListener } from "bun";
+import { freePort } from "./free-port.ts";
+
+export { freePort };
 
 interface End {
   peer: Socket<End> | undefined;
@@ -17,12 +20,6 @@ export interface TcpProxy {
   restore(): void;
 }
 
-export async function freePort(): Promise<number> {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 /** Writes all of `data`, keeping what the kernel did not take until the socket drains. */
 function send(to: Socket<End> | undefined, from: Socket<End>, data: Uint8Array): void {
@@ -51,7 +48,7 @@ function drain(socket: Socket<End>): void {
 }
 
 export async function startTcpProxy(target: { host: string; port: number }, port?: number): Promise<TcpProxy> {
-  const listenPort = port ?? (await freePort());
+  const listenPort = port ?? freePort();
   const sockets = new Set<Socket<End>>();
   let listener: TCPSocketListener<End> | undefined;
 
