@@ -5,7 +5,7 @@ import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./log/logger.ts";
 import type { StatsStore } from "./store/stats-store.ts";
-import { createStreamSource, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
+import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
 
 export interface RunningService {
   readonly port: number;
@@ -37,9 +37,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
 
   let source: StreamSource | undefined;
   let stopping = false;
-  const streamStatus = (): StreamStatus => source?.status() ?? {
-    state: "idle", source: config.stream_url, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
-  };
+  const streamStatus = (): StreamStatus => source?.status() ?? idleStatus(config.stream_url);
 
   const app = createApp({
     jwtSecret,

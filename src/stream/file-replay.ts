@@ -1,8 +1,9 @@
 // Replays a recorded SSE capture once, for offline demos and benchmarks.
 import type { Logger } from "../log/logger.ts";
+import { Sleeper } from "../retry/sleeper.ts";
 import type { Ingest } from "./ingest.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
-import type { StreamSource, StreamStatus } from "./source.ts";
+import { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
 export interface FileReplayOptions {
   path: string;
@@ -13,12 +14,10 @@ export interface FileReplayOptions {
 export class FileReplay implements StreamSource {
   private readonly state: StreamStatus;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new Sleeper();
 
   constructor(private readonly options: FileReplayOptions, private readonly ingest: Ingest, private readonly log: Logger) {
-    this.state = {
-      state: "idle", source: options.path, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
-    };
+    this.state = idleStatus(options.path);
   }
 
   status(): StreamStatus {
@@ -45,7 +44,7 @@ export class FileReplay implements StreamSource {
   async stop(): Promise<void> {
     this.stopped = true;
     this.state.state = "stopped";
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   private async replay(onEvent: (event: SseEvent) => void): Promise<void> {
@@ -73,21 +72,11 @@ export class FileReplay implements StreamSource {
       if (dt !== undefined) {
         firstDt ??= dt;
         const wait = dt - firstDt - (performance.now() - start);
-        if (wait > 0) await this.sleep(wait);
+        if (wait > 0) await this.sleeper.sleep(wait);
       }
       if (this.stopped) return;
       this.ingest.onEvent(event);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 

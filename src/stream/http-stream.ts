@@ -1,10 +1,11 @@
 // Consumes a live SSE stream with Bun's fetch, resuming with Last-Event-ID and reconnecting forever.
 import type { Logger } from "../log/logger.ts";
-import { Backoff, parseRetryAfter } from "./backoff.ts";
+import { Backoff, parseRetryAfter } from "../retry/backoff.ts";
+import { Sleeper } from "../retry/sleeper.ts";
 import type { Ingest } from "./ingest.ts";
 import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 import { SseParser } from "./sse-parser.ts";
-import type { StreamSource, StreamStatus } from "./source.ts";
+import { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
 export interface HttpStreamOptions {
   url: string;
@@ -42,7 +43,7 @@ export class HttpStream implements StreamSource {
   private serverRetryMs: number | undefined;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private connectAbort: AbortController | undefined;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new Sleeper();
   private eventsThisConnection = 0;
   /** Time this connection asked to resume from, until its first message is checked against it. */
   private resumeFrom: number | undefined;
@@ -61,9 +62,7 @@ export class HttpStream implements StreamSource {
       { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "" },
     );
     this.backoff = new Backoff({ minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs });
-    this.state = {
-      state: "idle", source: options.url, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
-    };
+    this.state = idleStatus(options.url);
   }
 
   status(): StreamStatus {
@@ -77,7 +76,7 @@ export class HttpStream implements StreamSource {
       const delay = this.delayAfter(outcome);
       this.state.state = "waiting";
       this.state.retryInMs = delay;
-      await this.sleep(delay);
+      await this.sleeper.sleep(delay);
       this.state.retryInMs = undefined;
     }
     this.state.state = "stopped";
@@ -88,7 +87,7 @@ export class HttpStream implements StreamSource {
     this.connectAbort?.abort();
     // Cancelling the reader (not aborting the fetch) releases the body without Bun's abort leak.
     await this.reader?.cancel().catch(() => {});
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   private delayAfter(outcome: Outcome): number {
@@ -218,15 +217,4 @@ export class HttpStream implements StreamSource {
     if (this.parser.end()) this.ingest.onIncomplete();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
 }

@@ -7,7 +7,7 @@ import type { Ingest } from "./ingest.ts";
 import type { StreamSource } from "./source.ts";
 
 export { Ingest, type IngestCounters } from "./ingest.ts";
-export type { StreamSource, StreamStatus } from "./source.ts";
+export { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
 export function createStreamSource(config: Config, ingest: Ingest, log: Logger, lastEventId: string | undefined): StreamSource {
   const url = config.stream_url;

@@ -18,3 +18,8 @@ export interface StreamSource {
   stop(): Promise<void>;
   status(): StreamStatus;
 }
+
+/** The status of a source that has not started yet. */
+export function idleStatus(source: string): StreamStatus {
+  return { state: "idle", source, connections: 0, lastError: undefined, lastEventAt: undefined, retryInMs: undefined };
+}

@@ -1,7 +1,8 @@
 // One Cassandra session for the store and the user directory: connects, applies the schema, retries.
 import cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
-import { Backoff } from "../../stream/backoff.ts";
+import { Backoff } from "../../retry/backoff.ts";
+import { Sleeper } from "../../retry/sleeper.ts";
 import { schemaStatements } from "./schema.ts";
 
 export interface CassandraOptions {
@@ -22,7 +23,7 @@ export class CassandraConnection {
   private readonly ready: PromiseWithResolvers<cassandra.Client> = Promise.withResolvers();
   private started: Promise<void> | undefined;
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new Sleeper();
   lastError: string | undefined;
   isReady = false;
 
@@ -52,7 +53,7 @@ export class CassandraConnection {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.sleeper.wake();
     await this.started;
     this.ready.reject(new Error("Cassandra connection closed"));
     await this.client?.shutdown().catch(() => {});
@@ -76,13 +77,7 @@ export class CassandraConnection {
         this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
         const delay = backoff.next();
         this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt: backoff.failures, retry_in_ms: delay });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await this.sleeper.sleep(delay);
       }
     }
   }
