@@ -107,3 +107,48 @@ describe("the service on the in-memory store", () => {
     expect(health.ingest).toMatchObject({ counted: payloads.length, malformed: 1, not_object: 2, canary: 1 });
   });
 });
+
+describe("the stream consumer's manners", () => {
+  test("waits the SSE retry time the server asked for before resuming a closed stream", async () => {
+    const { base, token } = await run({
+      payloads,
+      script: [
+        { kind: "events", count: 5, end: "close", preamble: "retry: 700\n\n" },
+        { kind: "events", end: "hold" },
+      ],
+    });
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const [first, second] = server!.requests;
+    expect(server!.requests).toHaveLength(2);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(700);
+    expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(4));
+  });
+
+  test("asks for ?since= on a first start without a saved position, and resumes by id after that", async () => {
+    const { base, token } = await run(
+      { payloads, script: [{ kind: "events", count: 3, end: "close" }, { kind: "events", end: "hold" }] },
+      { STREAM_SINCE: "2025-05-03T07:00:00Z" },
+    );
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    expect(new URL(server!.requests[0]!.path, "http://x").searchParams.get("since")).toBe("2025-05-03T07:00:00Z");
+    expect(new URL(server!.requests[1]!.path, "http://x").searchParams.has("since")).toBe(false);
+    expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(2));
+  });
+
+  test("treats 403 as a configuration error: retries at the slowest pace, and reports it on /health", async () => {
+    const { base, token } = await run(
+      { payloads, script: [{ kind: "status", status: 403, body: "Please set a user-agent" }, { kind: "events", end: "hold" }] },
+      { RECONNECT_MAX_MS: "800" },
+    );
+    const health = (await waitFor(
+      () => fetch(`${base}/health`).then((r) => r.json() as Promise<{ status: string; stream: { last_error?: string } }>),
+      (h) => h.stream.last_error !== undefined, 5_000, "the 403 on /health",
+    ));
+    expect(health.status).toBe("degraded");
+    expect(health.stream.last_error).toContain("403");
+    expect(health.stream.last_error).toContain("User-Agent");
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const [refused, accepted] = server!.requests;
+    expect(accepted!.at - refused!.at).toBeGreaterThanOrEqual(800);
+  });
+});

@@ -5,7 +5,7 @@ import { mulberry32 } from "./random.ts";
 /** What the server does on one connection, chosen by the connection's number. */
 export type Step =
   /** Sends events from the resume point; `count` of them (all when absent), then acts per `end`. */
-  | { kind: "events"; count?: number; lineEnd?: "\n" | "\r\n" | "\r"; end: "close" | "cut" | "hold"; cutBytes?: number }
+  | { kind: "events"; count?: number; lineEnd?: "\n" | "\r\n" | "\r"; end: "close" | "cut" | "hold"; cutBytes?: number; preamble?: string }
   /** Answers with an HTTP error. */
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   /** Accepts and then sends nothing (a stall). */
@@ -14,6 +14,8 @@ export type Step =
 export interface SeenRequest {
   path: string;
   headers: Record<string, string>;
+  /** Date.now() when the request arrived. */
+  at: number;
 }
 
 export interface SseServer {
@@ -84,7 +86,7 @@ export function startSseServer(options: SseServerOptions): SseServer {
     socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n");
     if (step.kind === "silent") return;
     const lineEnd = step.lineEnd ?? "\n";
-    await write(socket, `:ok${lineEnd}${lineEnd}`);
+    await write(socket, `:ok${lineEnd}${lineEnd}${step.preamble ?? ""}`);
     const start = resumeIndex(request.headers["last-event-id"]);
     const end = Math.min(options.payloads.length, start + (step.count ?? options.payloads.length));
     let text = "";
@@ -116,7 +118,7 @@ export function startSseServer(options: SseServerOptions): SseServer {
           const colon = line.indexOf(":");
           if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
         }
-        const request = { path: requestLine.split(" ")[1] ?? "", headers };
+        const request = { path: requestLine.split(" ")[1] ?? "", headers, at: Date.now() };
         requests.push(request);
         serve(socket, request).catch(() => socket.end());
       },
