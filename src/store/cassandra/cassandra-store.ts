@@ -35,7 +35,8 @@ export class CassandraStore implements StatsStore {
   private readonly known = new Set<string>();
   private latestPosition: string | undefined;
   private savedPosition: string | undefined;
-  private loaded = false;
+  /** The session, once connected and the totals are loaded; flushes only start after that. */
+  private client: cassandra.Client | undefined;
   private closing = false;
   private flushing: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -64,7 +65,7 @@ export class CassandraStore implements StatsStore {
   add(event: ChangeEvent): void {
     this.changes++;
     this.pending.add(event, this.isKnown);
-    if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.loaded && !this.earlyFlushQueued) {
+    if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.client !== undefined && !this.earlyFlushQueued) {
       this.earlyFlushQueued = true;
       this.schedule(0);
     }
@@ -97,7 +98,7 @@ export class CassandraStore implements StatsStore {
 
   health(): StoreHealth {
     return {
-      ready: this.conn.isReady && this.loaded && this.lastError === undefined,
+      ready: this.conn.isReady && this.client !== undefined && this.lastError === undefined,
       pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
       lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
     };
@@ -105,10 +106,12 @@ export class CassandraStore implements StatsStore {
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
   async flush(): Promise<void> {
-    if (!this.loaded) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
+    const client = this.client;
+    if (client === undefined) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
+    // No await between this check and setting `flushing`: flushes never overlap.
     while (this.flushing) await this.flushing.catch(() => {});
     if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
-    this.flushing = this.flushOnce(await this.conn.whenReady());
+    this.flushing = this.flushOnce(client);
     try {
       await this.flushing;
     } finally {
@@ -132,7 +135,7 @@ export class CassandraStore implements StatsStore {
     for (let attempt = 1; !this.closing; attempt++) {
       try {
         await this.refresh(client);
-        this.loaded = true;
+        this.client = client;
         this.schedule(this.options.flushIntervalMs);
         return;
       } catch (error) {
