@@ -4,6 +4,7 @@ import type { UserDirectory } from "./auth/users.ts";
 import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./log/logger.ts";
+import { Sleeper } from "./retry/sleeper.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
 
@@ -55,13 +56,27 @@ export async function startService(config: Config, log: Logger, backends: Backen
   log.info("listening", { url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url });
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
+  const sleeper = new Sleeper();
+  const savedPosition = async (): Promise<string | undefined> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.position();
+      } catch (error) {
+        if (stopping) throw error;
+        log.warn("reading the saved stream position failed; retrying", { error, attempt });
+        await sleeper.sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  };
   const streamDone = (async () => {
-    const position = await store.position();
+    const position = await savedPosition();
     if (stopping) return;
     if (position !== undefined) log.info("resuming stream", { last_event_id: position });
     source = createStreamSource(config, ingest, log.child({ component: "stream" }), position);
     await source.run();
-  })().catch((error) => log.error("stream consumer crashed", { error }));
+  })().catch((error) => {
+    if (!stopping) log.error("stream consumer crashed", { error });
+  });
 
   return {
     port,
@@ -70,10 +85,17 @@ export async function startService(config: Config, log: Logger, backends: Backen
     streamDone,
     async stop() {
       stopping = true;
+      sleeper.wake();
       await app.stop();
-      await source?.stop();
-      await streamDone;
-      await store.close();
+      if (source) {
+        await source.stop();
+        await streamDone;
+        await store.close();
+      } else {
+        // Still waiting for the store (Cassandra unreachable): closing it ends that wait.
+        await store.close();
+        await streamDone;
+      }
       log.info("stopped", { ...ingest.counters });
     },
   };

@@ -138,6 +138,17 @@ describeCassandra("the service on Cassandra", () => {
     expectFixtureStats(await getStats(base, token));
   });
 
+  test("stops promptly while Cassandra has never been reachable", async () => {
+    serve({});
+    const { service } = await start(keyspace(), { CASSANDRA_HOST: `127.0.0.1:${freePort()}` });
+    await Bun.sleep(300);
+    const started = Date.now();
+    await service.stop();
+    services.splice(services.indexOf(service), 1);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(server!.requests).toHaveLength(0);
+  });
+
   test("Cassandra lost while running: counts are kept in memory and flushed when it is back", async () => {
     const ks = keyspace();
     const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
