@@ -21,7 +21,7 @@ export function configTable(): string {
 }
 
 /** README.md with its generated table replaced by the current one. */
-export function withTable(readme: string): string {
+function withTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error("README.md lacks the config table markers");
