@@ -38,7 +38,8 @@ export async function startService(config: Config, log: Logger, backends: Backen
 
   let source: StreamSource | undefined;
   let stopping = false;
-  const streamStatus = (): StreamStatus => source?.status() ?? idleStatus(config.stream_url);
+  const streamStatus = (): StreamStatus =>
+    source?.status() ?? { ...idleStatus(config.stream_url), ...(config.ingest ? {} : { state: "disabled" as const }) };
 
   const app = createApp({
     jwtSecret,
@@ -69,6 +70,10 @@ export async function startService(config: Config, log: Logger, backends: Backen
     }
   };
   const streamDone = (async () => {
+    if (!config.ingest) {
+      log.info("ingest is off: serving the totals other instances write to Cassandra");
+      return;
+    }
     const position = await savedPosition();
     if (stopping) return;
     if (position !== undefined) log.info("resuming stream", { last_event_id: position });

@@ -135,7 +135,7 @@ group("loadConfig with a config file", () => {
 });
 
 /** For every key: a valid value in the file, and a different valid value in its environment variable. */
-const overrides: Record<string, { file: unknown; env: string; expected: unknown }> = {
+const overrides: Record<string, { file: unknown; env: string; expected: unknown; context?: Record<string, unknown> }> = {
   port: { file: 8001, env: "8002", expected: 8002 },
   host: { file: "127.0.0.1", env: "::1", expected: "::1" },
   stream_url: { file: "https://example.org/a", env: "http://127.0.0.1:9/b", expected: "http://127.0.0.1:9/b" },
@@ -154,6 +154,8 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown 
   cassandra_username: { file: "file-user", env: "env-user", expected: "env-user" },
   cassandra_password: { file: "file-pass", env: "env-pass", expected: "env-pass" },
   cassandra_new_user_check: { file: "read-then-insert", env: "lwt", expected: "lwt" },
+  // ingest=false needs storage "cassandra", which the file sets alongside.
+  ingest: { file: true, env: "FALSE", expected: false, context: { storage: "cassandra" } },
   flush_interval_ms: { file: 100, env: "250", expected: 250 },
   jwt_secret: { file: "f".repeat(32), env: "e".repeat(40), expected: "e".repeat(40) },
   token_ttl_seconds: { file: 60, env: "120", expected: 120 },
@@ -170,7 +172,7 @@ group("environment overrides", () => {
   });
 
   it.each(Object.entries(overrides))("%s is overridden by its upper-case variable, which beats the file", (key, c) => {
-    const file = configFile({ [key]: c.file });
+    const file = configFile({ ...c.context, [key]: c.file });
     const fromFile: Record<string, unknown> = loadConfig({ file, env: {} });
     expect(fromFile[key]).toEqual(c.file);
     const config: Record<string, unknown> = loadConfig({ file, env: { [key.toUpperCase()]: c.env } });
@@ -280,6 +282,8 @@ const invalidCases: InvalidCase[] = [
     expects: ["reconnect_min_ms", "1000"],
     from: "env RECONNECT_MAX_MS",
   },
+  { name: "INGEST=no", env: { INGEST: "no" }, key: "ingest", shown: '"no"', expects: ["true or false"], from: "env INGEST" },
+  { name: "ingest false on the in-memory store", file: { ingest: false }, key: "ingest", shown: "false", expects: ['storage is "cassandra"'], from: "file" },
   { name: "cassandra_new_user_check \"paxos\"", file: { cassandra_new_user_check: "paxos" }, key: "cassandra_new_user_check", shown: '"paxos"', expects: ['"read-then-insert", "lwt"'], from: "file" },
   { name: "cassandra_replication \"Simple:1\"", file: { cassandra_replication: "Simple:1" }, key: "cassandra_replication", shown: '"Simple:1"', expects: ["SimpleStrategy:<factor>"], from: "file" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },

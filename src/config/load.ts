@@ -53,6 +53,9 @@ function checkRelations(config: RawConfig, origin: Record<string, string>): void
     throw invalid("reconnect_max_ms", config.reconnect_max_ms, origin.reconnect_max_ms,
       `a number >= reconnect_min_ms (${config.reconnect_min_ms})`);
   }
+  if (!config.ingest && config.storage !== "cassandra") {
+    throw invalid("ingest", config.ingest, origin.ingest, "true unless storage is \"cassandra\" (an in-memory instance that does not ingest has nothing to serve)");
+  }
   if (config.jwt_secret !== undefined && Buffer.byteLength(config.jwt_secret) < 32) {
     throw invalid("jwt_secret", config.jwt_secret, origin.jwt_secret, "at least 32 bytes");
   }
@@ -98,7 +101,10 @@ function propertySchema(key: string): TSchema {
 
 /** Environment values are strings; integer keys get numbers so the schema judges the number. */
 function coerce(schema: TSchema, value: string): unknown {
-  return schema[Kind] === "Integer" && /^-?[0-9]+$/.test(value.trim()) ? Number(value) : value;
+  const text = value.trim();
+  if (schema[Kind] === "Integer" && /^-?[0-9]+$/.test(text)) return Number(text);
+  if (schema[Kind] === "Boolean" && /^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
+  return value;
 }
 
 /** Says what a key accepts, in words, from its schema. */
@@ -117,6 +123,8 @@ export function describe(schema: TSchema): string {
       const bounds = parts.filter(Boolean).join(" and ");
       return bounds ? `a string of ${bounds} characters` : "a string";
     }
+    case "Boolean":
+      return "true or false";
     case "Literal":
       return JSON.stringify(schema.const);
     case "Union": {

@@ -21,6 +21,10 @@ export const ConfigSchema = T.Object(
       default: "https://stream.wikimedia.org/v2/stream/recentchange",
       description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once.",
     }),
+    ingest: T.Boolean({
+      default: true,
+      description: "Consume the stream. Set false on extra instances that only serve /stats from a Cassandra keyspace another instance ingests into (one ingesting instance per keyspace).",
+    }),
     stream_since: T.Optional(T.String({
       minLength: 1,
       description: "Where to start when no position was saved: epoch milliseconds or an ISO date, sent as ?since=.",

@@ -138,6 +138,23 @@ describeCassandra("the service on Cassandra", () => {
     expectFixtureStats(await getStats(base, token));
   });
 
+  test("a second instance with ingest off serves the totals the first one writes, and never connects to the stream", async () => {
+    const ks = keyspace();
+    serve({});
+    const reader = await start(ks, { INGEST: "false" });
+    await ready(reader.base);
+    const writer = await start(ks);
+    const readerToken = await login(reader.base);
+    const stats = await waitFor(() => getStats(reader.base, readerToken), (s) => s.messages === payloads.length, 30_000, "the reader to see every event");
+    await waitFor(() => getStats(reader.base, readerToken), (s) => s.distinct_users === stats.distinct_users && s.distinct_users > 0, 10_000, "settled");
+    expectFixtureStats(await getStats(reader.base, readerToken));
+    expect(server!.requests).toHaveLength(1);
+    const health = (await (await fetch(`${reader.base}/health`)).json()) as { stream: { state: string } };
+    expect(health.stream.state).toBe("disabled");
+    expect(writer.service.ingest.counters.counted).toBe(payloads.length);
+    expect(reader.service.ingest.counters.counted).toBe(0);
+  });
+
   test("stops promptly while Cassandra has never been reachable", async () => {
     serve({});
     const { service } = await start(keyspace(), { CASSANDRA_HOST: `127.0.0.1:${freePort()}` });

@@ -106,12 +106,27 @@ export class CassandraStore implements StatsStore {
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
   async flush(): Promise<void> {
+    await this.flushIfPending();
+  }
+
+  /** flush(), telling whether there was anything to write. */
+  private async flushIfPending(): Promise<boolean> {
     const client = this.client;
     if (client === undefined) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
-    // No await between this check and setting `flushing`: flushes never overlap.
+    let wrote = false;
+    await this.exclusive(async () => {
+      if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
+      wrote = true;
+      await this.flushOnce(client);
+    });
+    return wrote;
+  }
+
+  /** Runs `work` when no other flush or re-read is running: both rewrite the mirror. */
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    // No await between this check and setting `flushing`: the works never overlap.
     while (this.flushing) await this.flushing.catch(() => {});
-    if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
-    this.flushing = this.flushOnce(client);
+    this.flushing = work();
     try {
       await this.flushing;
     } finally {
@@ -154,7 +169,9 @@ export class CassandraStore implements StatsStore {
   private async tick(): Promise<void> {
     this.earlyFlushQueued = false;
     try {
-      await this.flush();
+      // With nothing to write, still re-read: other instances may have written (or this one serves only).
+      const client = this.client;
+      if (!(await this.flushIfPending()) && client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
       this.lastError = undefined;
