@@ -108,6 +108,7 @@ describeCassandra("the service on Cassandra", () => {
     const second = await start(ks);
     await ready(second.base);
     // The restart resumed right after the last event the first run counted.
+    await waitFor(async () => server!.requests.length, (n) => n >= 2, 10_000, "the restarted service to connect");
     expect(server!.requests[1]?.headers["last-event-id"]).toBe(eventId(counted - 1));
     const token2 = await login(second.base);
     await allCounted(second.base, token2);
