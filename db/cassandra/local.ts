@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Client } from "cassandra-driver";
+import { auth as auth_, Client } from "cassandra-driver";
 
 const HERE = import.meta.dir;
 const CACHE = resolve(HERE, "../../.cache/cassandra");
@@ -42,13 +42,17 @@ export function logFile(port: number): string {
   return join(instanceDir(port), "cassandra.log");
 }
 
+/** The superuser a fresh node with PasswordAuthenticator creates. */
+export const DEFAULT_SUPERUSER = { username: "cassandra", password: "cassandra" } as const;
+
 /** release_version of the node answering CQL at host:port, or undefined if none answers within timeoutMs. */
-async function releaseVersion(host: string, port: number, timeoutMs = 3_000): Promise<string | undefined> {
+async function releaseVersion(host: string, port: number, timeoutMs = 3_000, auth = false): Promise<string | undefined> {
   const client = new Client({
     contactPoints: [host],
     localDataCenter: "datacenter1",
     protocolOptions: { port },
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
+    ...(auth ? { authProvider: new auth_.PlainTextAuthProvider(DEFAULT_SUPERUSER.username, DEFAULT_SUPERUSER.password) } : {}),
   });
   try {
     const result = await client.execute("SELECT release_version FROM system.local");
@@ -133,7 +137,24 @@ const JAVA17_MODULE_FLAGS = [
   ].map((pkg) => `--add-opens=${pkg}=ALL-UNNAMED`),
 ];
 
-function javaArgs(lib: string, port: number): string[] {
+/**
+ * cassandra.yaml, or for `auth` a copy in the instance folder with PasswordAuthenticator, for tests
+ * of credentials. Cassandra has no system property for the authenticator, hence the copy.
+ */
+function configFile(port: number, auth: boolean): string {
+  const base = join(HERE, "cassandra.yaml");
+  if (!auth) return base;
+  const yaml = readFileSync(base, "utf8").replace(
+    "class_name: org.apache.cassandra.auth.AllowAllAuthenticator",
+    "class_name: org.apache.cassandra.auth.PasswordAuthenticator",
+  );
+  if (!yaml.includes("PasswordAuthenticator")) throw new Error("cassandra.yaml has no AllowAllAuthenticator line to replace");
+  const file = join(instanceDir(port), "cassandra-auth.yaml");
+  writeFileSync(file, yaml);
+  return file;
+}
+
+function javaArgs(lib: string, port: number, auth: boolean): string[] {
   const dir = instanceDir(port);
   return [
     "-cp",
@@ -148,7 +169,7 @@ function javaArgs(lib: string, port: number): string[] {
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Djava.net.preferIPv4Stack=true",
     ...JAVA17_MODULE_FLAGS,
-    `-Dcassandra.config=${pathToFileURL(join(HERE, "cassandra.yaml")).href}`,
+    `-Dcassandra.config=${pathToFileURL(configFile(port, auth)).href}`,
     `-Dlogback.configurationFile=${join(HERE, "logback.xml")}`,
     `-Dcassandra.storagedir=${join(dir, "data")}`,
     `-Dcassandra.logdir=${join(dir, "logs")}`,
@@ -195,11 +216,11 @@ function lastLines(file: string, count: number): string {
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
 }
 
-async function waitUntilReady(port: number, pid: number, child: ChildProcess | undefined, startedAt: number): Promise<string> {
+async function waitUntilReady(port: number, pid: number, child: ChildProcess | undefined, startedAt: number, auth: boolean): Promise<string> {
   const deadline = startedAt + READY_TIMEOUT_MS;
   let nextProgress = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    const version = await releaseVersion(HOST, port, 2_000);
+    const version = await releaseVersion(HOST, port, 2_000, auth);
     if (version !== undefined) {
       console.log(`Cassandra ${version} ready at ${HOST}:${port} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
       return version;
@@ -220,6 +241,8 @@ export interface CassandraUpOptions {
   port?: number;
   /** Wipe .cache/cassandra/<port>/data before starting. */
   fresh?: boolean;
+  /** Require passwords (PasswordAuthenticator, superuser cassandra/cassandra). */
+  auth?: boolean;
 }
 
 export interface CassandraInstance {
@@ -233,9 +256,9 @@ export interface CassandraInstance {
 }
 
 /** Starts a detached Cassandra on 127.0.0.1:port (no-op if one answers) and resolves once CQL answers. */
-export async function cassandraUp({ port = DEFAULT_PORT, fresh = false }: CassandraUpOptions = {}): Promise<CassandraInstance> {
+export async function cassandraUp({ port = DEFAULT_PORT, fresh = false, auth = false }: CassandraUpOptions = {}): Promise<CassandraInstance> {
   const contactPoint = `${HOST}:${port}`;
-  const answering = await releaseVersion(HOST, port);
+  const answering = await releaseVersion(HOST, port, 3_000, auth);
   if (answering !== undefined) {
     console.log(`Cassandra ${answering} already answers at ${contactPoint}; nothing to do${fresh ? " (--fresh ignored: run down first)" : ""}.`);
     return { host: HOST, port, contactPoint, version: answering, started: false };
@@ -246,7 +269,7 @@ export async function cassandraUp({ port = DEFAULT_PORT, fresh = false }: Cassan
   if (existing !== undefined) {
     if (fresh) throw new Error(`Cassandra (pid ${existing}) is running but not answering on ${contactPoint}; run down before --fresh`);
     console.log(`Cassandra pid ${existing} is running but not answering yet; waiting for it…`);
-    const version = await waitUntilReady(port, existing, undefined, startedAt);
+    const version = await waitUntilReady(port, existing, undefined, startedAt, auth);
     return { host: HOST, port, contactPoint, version, started: false };
   }
 
@@ -258,7 +281,7 @@ export async function cassandraUp({ port = DEFAULT_PORT, fresh = false }: Cassan
   const out = openSync(log, "w");
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
   // detached: its own session, so it outlives this script and a Ctrl-C in the terminal that ran `up`.
-  const child = spawn(java, javaArgs(lib, port), { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(java, javaArgs(lib, port, auth), { detached: true, stdio: ["ignore", out, out] });
   closeSync(out);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${java}`);
@@ -267,7 +290,7 @@ export async function cassandraUp({ port = DEFAULT_PORT, fresh = false }: Cassan
   console.log(`Starting Cassandra on ${contactPoint} (pid ${pid}, log ${log})…`);
 
   try {
-    const version = await waitUntilReady(port, pid, child, startedAt);
+    const version = await waitUntilReady(port, pid, child, startedAt, auth);
     return { host: HOST, port, contactPoint, version, started: true };
   } catch (error) {
     console.error(`--- last 40 lines of ${log} ---\n${lastLines(log, 40)}\n---`);

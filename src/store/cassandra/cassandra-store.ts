@@ -141,7 +141,11 @@ export class CassandraStore implements StatsStore {
     try {
       await this.flush();
     } catch (error) {
-      this.log.error("final flush to Cassandra failed; unflushed counts are lost", { error, events: waiting });
+      if (waiting > 0 || this.latestPosition !== this.savedPosition) {
+        this.log.error("final flush to Cassandra failed; unflushed counts are lost", { error, events: waiting });
+      } else {
+        this.log.warn("closing without having reached Cassandra; nothing was waiting to be written", { error });
+      }
     }
     await this.conn.close();
   }

@@ -119,7 +119,13 @@ export class CassandraConnection {
   }
 }
 
-/** The driver's messages embed inner errors with their stacks; logs and /health want one line. */
+/**
+ * One line for logs and /health. The driver's NoHostAvailableError embeds its per-host errors,
+ * stacks included, in its message; the first host's own message says what went wrong.
+ */
 export function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split("\n")[0]!.trim();
+  const line = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0]!.trim();
+  const inner = (error as { innerErrors?: Record<string, unknown> })?.innerErrors;
+  const first = inner ? Object.entries(inner)[0] : undefined;
+  return first ? `no host answered; ${first[0]}: ${line(first[1])}` : line(error);
 }

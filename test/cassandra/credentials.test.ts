@@ -1,0 +1,82 @@
+// cassandra_username / cassandra_password against a second, password-protected local Cassandra.
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { cassandraDown, cassandraUp, DEFAULT_SUPERUSER } from "../../db/cassandra/local.ts";
+import { createBackends } from "../../src/backends.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { startService, type RunningService } from "../../src/service.ts";
+import { describeCassandra, freshKeyspace } from "../helpers/cassandra.ts";
+import { expectFixtureStats, fixturePayloads } from "../helpers/fixtures.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { getStats, login, testConfig, waitFor } from "../helpers/service.ts";
+import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
+
+// Starting a second Cassandra takes 10-20 s on two cores.
+setDefaultTimeout(120_000);
+
+/** A CQL port whose gossip port (CQL + 1000, see db/cassandra/local.ts) is free too. */
+function freePortPair(): number {
+  for (;;) {
+    const port = freePort();
+    if (port > 64_000) continue;
+    try {
+      Bun.listen({ hostname: "127.0.0.1", port: port + 1000, socket: { data() {} } }).stop(true);
+      return port;
+    } catch {
+      // Taken: try another.
+    }
+  }
+}
+
+const payloads = fixturePayloads();
+
+describeCassandra("Cassandra with PasswordAuthenticator", () => {
+  let port = 0;
+  let server: SseServer;
+  const services: RunningService[] = [];
+
+  beforeAll(async () => {
+    port = freePortPair();
+    await cassandraUp({ port, fresh: true, auth: true });
+    server = startSseServer({ payloads, script: [], after: { kind: "events", end: "hold" } });
+  }, 180_000);
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.stop();
+  });
+  afterAll(async () => {
+    server?.stop();
+    if (port) await cassandraDown(port);
+  }, 60_000);
+
+  async function start(password: string) {
+    const service = await startService(testConfig({
+      STORAGE: "cassandra",
+      CASSANDRA_HOST: `127.0.0.1:${port}`,
+      CASSANDRA_KEYSPACE: freshKeyspace(),
+      CASSANDRA_USERNAME: DEFAULT_SUPERUSER.username,
+      CASSANDRA_PASSWORD: password,
+      FLUSH_INTERVAL_MS: "100",
+      STREAM_URL: server.url,
+    }), createLogger("error"), createBackends);
+    services.push(service);
+    return `http://127.0.0.1:${service.port}`;
+  }
+
+  test("connects with cassandra_username and cassandra_password, and counts exactly", async () => {
+    const base = await start(DEFAULT_SUPERUSER.password);
+    await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
+    const token = await login(base);
+    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 30_000, "all events"));
+  });
+
+  test("a wrong password keeps the service unready and says why on /health", async () => {
+    const base = await start("not-the-password");
+    const health = await waitFor(
+      () => fetch(`${base}/health`).then((r) => r.json() as Promise<{ store: { ready: boolean; last_error?: string } }>),
+      (h) => h.store.last_error !== undefined, 30_000, "an error on /health",
+    );
+    expect(health.store.ready).toBe(false);
+    expect(health.store.last_error).toMatch(/auth|credentials|password/i);
+    expect(health.store.last_error).not.toContain("not-the-password");
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
+  });
+});
