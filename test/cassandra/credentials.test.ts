@@ -5,7 +5,7 @@ import { createBackends } from "../../src/backends.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { startService, type RunningService } from "../../src/service.ts";
 import { describeCassandra, freshKeyspace } from "../helpers/cassandra.ts";
-import { expectFixtureStats, fixturePayloads } from "../helpers/fixtures.ts";
+import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { getStats, login, testConfig, waitFor } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
@@ -65,7 +65,7 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
     const base = await start(DEFAULT_SUPERUSER.password);
     await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
     const token = await login(base);
-    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 30_000, "all events"));
+    await settledFixtureStats(() => getStats(base, token));
   });
 
   test("a wrong password keeps the service unready and says why on /health", async () => {

@@ -3,6 +3,7 @@ import { expect } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Stats } from "../../src/stats/types.ts";
+import { waitFor } from "./service.ts";
 
 export const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../../../shared/fixtures/wikimedia");
 
@@ -68,4 +69,17 @@ export function expectFixtureStats(stats: Stats): void {
   for (const [url, count] of Object.entries(want.top)) expect(stats.by_server_url[url]).toBe(count);
   const perServer = Object.values(stats.by_server_url).reduce((a, b) => a + b, 0);
   expect(perServer).toBe(want.messages);
+}
+
+/**
+ * Waits until a store's answers reach the PROVENANCE totals, then checks every figure. For stores
+ * that converge (Cassandra confirms new users one flush later; /stats may be 100 ms stale), so the
+ * check waits for the documented lag and stays exact; it fails if the figures never arrive.
+ */
+export async function settledFixtureStats(probe: () => Promise<Stats>, timeoutMs = 30_000): Promise<Stats> {
+  const want = expectedFigures();
+  const stats = await waitFor(probe, (s) => s.messages === want.messages && s.distinct_users === want.distinct_users,
+    timeoutMs, "the PROVENANCE totals");
+  expectFixtureStats(stats);
+  return stats;
 }
