@@ -97,6 +97,10 @@ describe("the service on the in-memory store", () => {
     });
     expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
     expect(server!.requests.length).toBe(3);
+    // Recovered: /health no longer reports the refusals.
+    const health = (await (await fetch(`${base}/health`)).json()) as { status: string; stream: { last_error?: string; state: string } };
+    expect(health).toMatchObject({ status: "ok", stream: { state: "streaming" } });
+    expect(health.stream.last_error).toBeUndefined();
   });
 
   test("skips and tallies malformed, non-object, canary and error events without counting them", async () => {

@@ -52,7 +52,8 @@ export class HttpStream implements StreamSource {
     this.parser = new SseParser(
       {
         onEvent: (event) => {
-          this.eventsThisConnection++;
+          // An event means the stream works again: /health stops reporting the last failure.
+          if (this.eventsThisConnection++ === 0) this.state.lastError = undefined;
           if (this.resumeFrom !== undefined && event.type === "message") this.checkResumeGap(event.data);
           ingest.onEvent(event);
         },
