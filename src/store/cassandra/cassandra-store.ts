@@ -4,7 +4,7 @@ import type { Logger } from "../../log/logger.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { StatsStore, StoreHealth } from "../stats-store.ts";
 import { firstLine, type CassandraConnection } from "./connection.ts";
-import { counterParts, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
+import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
@@ -267,7 +267,7 @@ export class CassandraStore implements StatsStore {
   }
 
   private async refresh(client: cassandra.Client): Promise<void> {
-    const n = (v: unknown) => (v == null ? 0 : Number(v.toString()));
+    const n = counterValue;
     const [summary, users, servers] = await Promise.all([
       client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], prepared),
       client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], prepared),

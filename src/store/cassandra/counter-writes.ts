@@ -71,10 +71,15 @@ export function counterParts(keyspace: string, delta: Delta, mirror: Stats): Cou
   return parts;
 }
 
+/** A counter column (a Long, or null when never written) as a number. */
+export function counterValue(value: unknown): number {
+  return value == null ? 0 : Number(value.toString());
+}
+
 /** Reads the current values of a part's row, in the order of `expected`. */
 export async function readPart(client: cassandra.Client, keyspace: string, part: CounterPart): Promise<number[]> {
   const options = { prepare: true, consistency: cassandra.types.consistencies.quorum };
-  const n = (v: unknown) => (v == null ? 0 : Number(v.toString()));
+  const n = counterValue;
   switch (part.row.table) {
     case "stats_summary": {
       const row = (await client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${keyspace}.stats_summary WHERE id = 'global'`, [], options)).first();

@@ -4,9 +4,9 @@ import type { ChangeEvent, Stats } from "../../stats/types.ts";
 export class Delta {
   messages = 0;
   bots = 0;
-  /** Users not known to be in unique_users yet; each costs one INSERT ... IF NOT EXISTS. */
+  /** Users not known to be in unique_users yet; new-users.ts settles which of them are new. */
   readonly candidateUsers = new Set<string>();
-  /** Users whose INSERT was applied but whose user_count increment is not written yet. */
+  /** Users found new whose user_count increment is not written yet. */
   newUsers = 0;
   readonly servers = new Map<string, number>();
 
