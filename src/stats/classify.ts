@@ -5,7 +5,7 @@ import type { ChangeEvent } from "./types.ts";
 export type Rejection = "malformed" | "not_object" | "canary";
 
 /**
- * Applies the rules of shared/fixtures/wikimedia/PROVENANCE.md to one `message` payload:
+ * Applies the rules of test/fixtures/wikimedia/PROVENANCE.md to one `message` payload:
  * it counts when `data` parses as a JSON object whose `meta.domain` is not "canary".
  * Everything else in the event is optional by schema, so nothing else is required.
  */

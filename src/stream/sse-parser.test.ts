@@ -1,8 +1,9 @@
 // Tests for the SSE parser: WHATWG rules one by one, then chunking properties over real Wikimedia captures.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { SseParser, type SseEvent, type SseParserOptions } from "./sse-parser.ts";
+import { expectedMessagesPerFile, fixtureFiles } from "../../test/helpers/fixtures.ts";
 import { mulberry32 } from "../../test/helpers/random.ts";
 
 interface Result {
@@ -327,24 +328,17 @@ describe("multi-byte UTF-8", () => {
 });
 
 describe("Wikimedia captures", () => {
-  const dir = new URL("../../../shared/fixtures/wikimedia/", import.meta.url);
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".sse"))
-    .sort()
-    .map((name) => ({ name, input: new Uint8Array(readFileSync(fileURLToPath(new URL(name, dir)))) }));
+  const files = fixtureFiles().map((path) => ({ name: basename(path), input: new Uint8Array(readFileSync(path)) }));
+  const perFile = expectedMessagesPerFile();
+  const total = Object.values(perFile).reduce((a, b) => a + b, 0);
   const reference = new Map(files.map((f) => [f.name, parse([f.input])]));
   const SMALL = 10_000;
   const PREFIX = 20_000;
 
-  test("reference parse: 248 well-formed message events in four files", () => {
-    expect(files.map((f) => f.name)).toHaveLength(4);
+  test("reference parse: every capture parses to PROVENANCE.md's message count, all well formed", () => {
+    expect(files.map((f) => f.name).sort()).toEqual(Object.keys(perFile).sort());
     const counts = Object.fromEntries(files.map((f) => [f.name, reference.get(f.name)!.events.length]));
-    expect(counts).toEqual({
-      "dataplumbhub_2025-05-03.sse": 144,
-      "kafka-connect-sse_2019-03-04.sse": 1,
-      "polars-guide_2023-07-29_enwiki-edits.sse": 100,
-      "wiki-visualizer_2022-12-11.sse": 3,
-    });
+    expect(counts).toEqual(perFile);
     for (const r of reference.values()) {
       expect(r).toMatchObject({ discarded: false, retries: [], oversized: [] });
       for (const e of r.events) {
@@ -397,7 +391,7 @@ describe("Wikimedia captures", () => {
   test("all captures in one stream, in many chunks", () => {
     const all = concat(files.map((f) => f.input));
     const r = parse(randomChunks(all, 7));
-    expect(r.events).toHaveLength(248);
+    expect(r.events).toHaveLength(total);
     expect(r.events).toEqual(files.flatMap((f) => reference.get(f.name)!.events));
   });
 });

@@ -1,11 +1,11 @@
-// The recorded Wikimedia captures in ../shared/fixtures/wikimedia and the figures PROVENANCE.md gives for them.
+// The recorded Wikimedia captures in test/fixtures/wikimedia and the figures their PROVENANCE.md gives for them.
 import { expect } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Stats } from "../../src/stats/types.ts";
 import { waitFor } from "./service.ts";
 
-export const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../../../shared/fixtures/wikimedia");
+export const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../fixtures/wikimedia");
 
 /** The capture files, in the order PROVENANCE.md feeds them ("one after another"). */
 export function fixtureFiles(): string[] {
@@ -34,6 +34,16 @@ export interface ExpectedFigures {
   non_bots: number;
   server_urls: number;
   top: Record<string, number>;
+}
+
+/** The messages column of PROVENANCE.md's per-file table, by file name. */
+export function expectedMessagesPerFile(): Record<string, number> {
+  const text = readFileSync(join(FIXTURES_DIR, "PROVENANCE.md"), "utf8");
+  const figures = text.slice(text.indexOf("## Expected figures"));
+  const perFile: Record<string, number> = {};
+  for (const [, name, messages] of figures.matchAll(/^\| `([^`]+\.sse)` \| (\d+) \|/gm)) perFile[name!] = Number(messages);
+  if (Object.keys(perFile).length === 0) throw new Error("PROVENANCE.md has no per-file figures");
+  return perFile;
 }
 
 /** Reads the "all four" row and the largest by_server_url counts from PROVENANCE.md. */
