@@ -49,7 +49,7 @@ export class FileReplay implements StreamSource {
 
   private async replay(onEvent: (event: SseEvent) => void): Promise<void> {
     const parser = new SseParser(
-      { onEvent, onOversized: (bytes) => this.ingest.onOversized(bytes) },
+      { onEvent, onOversized: (bytes) => this.ingest.onOversized(bytes), onOversizedId: () => this.ingest.onOversizedId() },
       { maxEventBytes: this.options.maxEventBytes },
     );
     for await (const chunk of Bun.file(this.options.path).stream()) {

@@ -57,8 +57,10 @@ export class HttpStream implements StreamSource {
           if (this.resumeFrom !== undefined && event.type === "message") this.checkResumeGap(event.data);
           ingest.onEvent(event);
         },
-        onRetry: (ms) => (this.serverRetryMs = ms),
+        // Clamped: a huge value overflows the timer into a reconnect loop, and a server cannot make us wait for hours.
+        onRetry: (ms) => (this.serverRetryMs = Math.min(options.reconnectMaxMs, Math.max(options.reconnectMinMs, ms))),
         onOversized: (bytes) => ingest.onOversized(bytes),
+        onOversizedId: () => ingest.onOversizedId(),
       },
       { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "" },
     );

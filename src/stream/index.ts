@@ -6,7 +6,7 @@ import { HttpStream } from "./http-stream.ts";
 import type { Ingest } from "./ingest.ts";
 import type { StreamSource } from "./source.ts";
 
-export { Ingest, type IngestCounters } from "./ingest.ts";
+export { emptyIngestCounters, Ingest, type IngestCounters } from "./ingest.ts";
 export { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
 export function createStreamSource(config: Config, ingest: Ingest, log: Logger, lastEventId: string | undefined): StreamSource {
