@@ -20,7 +20,7 @@ export const ConfigSchema = T.Object(
     stream_url: T.String({
       minLength: 1,
       default: "https://stream.wikimedia.org/v2/stream/recentchange",
-      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once.",
+      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once (with Cassandra, a restart resumes after the last counted event).",
     }),
     ingest: T.Boolean({
       default: true,
