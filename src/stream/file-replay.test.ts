@@ -22,7 +22,7 @@ class RecordingStore extends MemoryStore {
   }
 }
 
-function replay(store: MemoryStore, path: string, options: { position?: string; pace?: "fast" | "recorded" } = {}) {
+function replay(store: MemoryStore, path: string, options: { position?: string | undefined; pace?: "fast" | "recorded" } = {}) {
   const lines: string[] = [];
   const log = createLogger("info", (line) => lines.push(line));
   const source = new FileReplay({ path, pace: options.pace ?? "fast", maxEventBytes: 1 << 20, position: options.position }, new Ingest(store, log), log);
