@@ -11,7 +11,7 @@ import { MemoryStore } from "./store/memory-store.ts";
 export function createBackends(config: Config, log: Logger): Backends {
   switch (config.storage) {
     case "in-memory":
-      return { store: new MemoryStore(), users: new MemoryUsers() };
+      return { store: new MemoryStore({ maxServerUrls: config.max_server_urls }), users: new MemoryUsers() };
     case "cassandra": {
       const conn = new CassandraConnection({
         hosts: config.cassandra_host,
@@ -26,6 +26,7 @@ export function createBackends(config: Config, log: Logger): Backends {
           streamKey: config.stream_url,
           flushIntervalMs: config.flush_interval_ms,
           newUserCheck: config.cassandra_new_user_check,
+          maxServerUrls: config.max_server_urls,
         }, log.child({ component: "store" })),
         users: new CassandraUsers(conn, log.child({ component: "users" })),
       };

@@ -76,7 +76,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     }
     const position = await savedPosition();
     if (stopping) return;
-    if (position !== undefined) log.info("resuming stream", { last_event_id: position });
+    if (position !== undefined) log.info("resuming stream", { position });
     source = createStreamSource(config, ingest, log.child({ component: "stream" }), position);
     await source.run();
   })().catch((error) => {

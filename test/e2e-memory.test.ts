@@ -120,12 +120,73 @@ describe("the stream consumer's manners", () => {
         { kind: "events", count: 5, end: "close", preamble: "retry: 700\n\n" },
         { kind: "events", end: "hold" },
       ],
-    });
+    }, { RECONNECT_MAX_MS: "2000" });
     await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
     const [first, second] = server!.requests;
     expect(server!.requests).toHaveLength(2);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(700);
     expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(4));
+  });
+
+  test("clamps a retry beyond reconnect_max_ms, so a server cannot park the consumer for 10 minutes", async () => {
+    const { base, token } = await run({
+      payloads,
+      script: [
+        { kind: "events", count: 5, end: "close", preamble: "retry: 600000\n\n" },
+        { kind: "events", end: "hold" },
+      ],
+    });
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 10_000, "the resume after reconnect_max_ms");
+    expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(4));
+  });
+
+  test("clamps a retry too large for a timer instead of reconnecting in a loop", async () => {
+    const retry = { kind: "events", end: "close", preamble: "retry: 99999999999\n\n" } as const;
+    const { base, token } = await run({ payloads, script: [retry], after: { ...retry, count: 0 } });
+    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 10_000, "all events");
+    await Bun.sleep(1000);
+    const at = server!.requests.map((r) => r.at);
+    // reconnect_max_ms is 200 here: about five connections a second, not hundreds.
+    expect(at.length).toBeGreaterThanOrEqual(2);
+    expect(at.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(180);
+  });
+
+  test("an id over 1 KiB is ignored: its event counts, /health tallies it, and resuming uses the previous id", async () => {
+    const huge = (id: string, user: string) =>
+      `event: message\nid: ${id}\ndata: ${JSON.stringify({ user, bot: false, server_url: "https://huge-id.example" })}\n\n`;
+    const { base, token } = await run({
+      payloads,
+      script: [
+        { kind: "events", count: 5, end: "close" },
+        // A 2 KiB id would be sent back as Last-Event-ID; a 1 MiB one also exceeds max_event_bytes.
+        { kind: "events", count: 0, end: "close", preamble: huge("[".repeat(2048), "Two") + huge("9".repeat(1 << 20), "Three") },
+        { kind: "events", end: "hold" },
+      ],
+    });
+    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length + 2, 20_000, "every event and both huge-id ones");
+    expect(stats.by_server_url["https://huge-id.example"]).toBe(2);
+    expect(server!.requests.map((r) => r.headers["last-event-id"])).toEqual([undefined, eventId(4), eventId(4)]);
+    const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
+    expect(health.ingest).toMatchObject({ oversized_id: 2, oversized: 0, counted: payloads.length + 2 });
+  });
+
+  test("/health is degraded while a connected stream sends only comments for longer than stream_idle_timeout_ms", async () => {
+    const { base, token } = await run(
+      { payloads, script: [{ kind: "events", count: 3, end: "hold", commentEveryMs: 50 }] },
+      { STREAM_IDLE_TIMEOUT_MS: "500" },
+    );
+    type Health = { status: string; stream: { state: string; last_event_at?: string; last_error?: string } };
+    const health = () => fetch(`${base}/health`).then((r) => r.json() as Promise<Health>);
+    await waitFor(() => getStats(base, token), (s) => s.messages === 3, 10_000, "the three events");
+    const first = await health();
+    expect(first.stream.last_event_at).toBeDefined();
+    const degraded = await waitFor(health, (h) => h.status === "degraded", 10_000, "/health to notice that no event comes");
+    expect(degraded.stream.state).toBe("streaming");
+    expect(degraded.stream.last_error).toContain("no event for");
+    // Comments are bytes, not events: they neither move last_event_at nor trip the byte watchdog.
+    expect(degraded.stream.last_event_at).toBe(first.stream.last_event_at!);
+    expect(server!.requests).toHaveLength(1);
   });
 
   test("asks for ?since= on a first start without a saved position, and resumes by id after that", async () => {

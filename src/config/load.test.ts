@@ -146,6 +146,7 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   reconnect_min_ms: { file: 500, env: "250", expected: 250 },
   reconnect_max_ms: { file: 90_000, env: "120000", expected: 120_000 },
   max_event_bytes: { file: 4096, env: "8192", expected: 8192 },
+  max_server_urls: { file: 500, env: "20000", expected: 20_000 },
   storage: { file: "in-memory", env: "cassandra", expected: "cassandra" },
   cassandra_host: { file: "a:9042", env: "b:9042,c:9042", expected: "b:9042,c:9042" },
   cassandra_keyspace: { file: "from_file", env: "from_env", expected: "from_env" },
@@ -286,6 +287,8 @@ const invalidCases: InvalidCase[] = [
   { name: "ingest false on the in-memory store", file: { ingest: false }, key: "ingest", shown: "false", expects: ['storage is "cassandra"'], from: "file" },
   { name: "cassandra_new_user_check \"paxos\"", file: { cassandra_new_user_check: "paxos" }, key: "cassandra_new_user_check", shown: '"paxos"', expects: ['"read-then-insert", "lwt"'], from: "file" },
   { name: "cassandra_replication \"Simple:1\"", file: { cassandra_replication: "Simple:1" }, key: "cassandra_replication", shown: '"Simple:1"', expects: ["SimpleStrategy:<factor>"], from: "file" },
+  { name: "max_server_urls 0", file: { max_server_urls: 0 }, key: "max_server_urls", shown: "0", expects: [/integer >= 1/], from: "file" },
+  { name: "MAX_SERVER_URLS=lots", env: { MAX_SERVER_URLS: "lots" }, key: "max_server_urls", shown: '"lots"', expects: [/integer/], from: "env MAX_SERVER_URLS" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },
 ];
 

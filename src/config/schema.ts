@@ -1,5 +1,6 @@
 // The one TypeBox schema for wikitally's configuration: names, defaults and documentation.
 import { Type as T, type Static } from "@sinclair/typebox";
+import { DEFAULT_MAX_SERVER_URLS } from "../stats/server-urls.ts";
 import { PROJECT_URL, SERVICE_NAME, VERSION } from "../version.ts";
 
 export const DEFAULT_USER_AGENT =
@@ -19,7 +20,7 @@ export const ConfigSchema = T.Object(
     stream_url: T.String({
       minLength: 1,
       default: "https://stream.wikimedia.org/v2/stream/recentchange",
-      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once.",
+      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once (with Cassandra, a restart resumes after the last counted event).",
     }),
     ingest: T.Boolean({
       default: true,
@@ -42,6 +43,11 @@ export const ConfigSchema = T.Object(
     reconnect_min_ms: Millis(1_000, "First delay of the exponential reconnect backoff after an error."),
     reconnect_max_ms: Millis(60_000, "Ceiling of the reconnect backoff."),
     max_event_bytes: T.Integer({ minimum: 1024, default: 1_048_576, description: "Larger SSE events are discarded unread." }),
+    max_server_urls: T.Integer({
+      minimum: 1,
+      default: DEFAULT_MAX_SERVER_URLS,
+      description: "Most distinct server URLs kept in by_server_url; events of further ones count everywhere else and are tallied as server_url_overflow.",
+    }),
     storage: T.Union([T.Literal("in-memory"), T.Literal("cassandra")], {
       default: "in-memory",
       description: "Where statistics, users and the stream position are kept.",

@@ -3,7 +3,7 @@ import { jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { MemoryUsers } from "../auth/users.ts";
 import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
-import type { IngestCounters, StreamStatus } from "../stream/index.ts";
+import { emptyIngestCounters, type IngestCounters, type StreamStatus } from "../stream/index.ts";
 import { createApp, type AppOptions } from "./app.ts";
 
 const SECRET = "an-HS256-test-secret-of-40-bytes-or-so!!";
@@ -24,7 +24,7 @@ beforeEach(() => setSystemTime(new Date(NOW)));
 afterEach(() => setSystemTime());
 
 function counters(): IngestCounters {
-  return { counted: 0, canary: 0, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 0, oversized: 0 };
+  return emptyIngestCounters();
 }
 
 function setup(overrides: Partial<AppOptions> = {}) {

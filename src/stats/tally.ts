@@ -1,4 +1,5 @@
 // Exact in-memory totals; the in-memory store keeps one, the Cassandra store uses one for deltas.
+import { ServerUrlLimit } from "./server-urls.ts";
 import { StringSet } from "./string-set.ts";
 import type { ChangeEvent, Stats } from "./types.ts";
 
@@ -7,14 +8,22 @@ export class Tally {
   bots = 0;
   readonly users = new StringSet();
   readonly servers = new Map<string, number>();
+  private readonly serverLimit: ServerUrlLimit;
 
-  add(event: ChangeEvent): void {
+  constructor(maxServerUrls?: number) {
+    this.serverLimit = new ServerUrlLimit(maxServerUrls);
+  }
+
+  /** Counts the event; false when its server URL was left out of by_server_url (max_server_urls reached). */
+  add(event: ChangeEvent): boolean {
     this.messages++;
     if (event.bot) this.bots++;
     if (event.user !== undefined) this.users.add(event.user);
-    if (event.serverUrl !== undefined) {
-      this.servers.set(event.serverUrl, (this.servers.get(event.serverUrl) ?? 0) + 1);
-    }
+    const url = event.serverUrl;
+    if (url === undefined) return true;
+    if (!this.serverLimit.admit(url)) return false;
+    this.servers.set(url, (this.servers.get(url) ?? 0) + 1);
+    return true;
   }
 
   toStats(): Stats {

@@ -4,8 +4,8 @@ import { MemoryStore } from "./memory-store.ts";
 import { statsStoreContract } from "./stats-store.contract.ts";
 
 statsStoreContract("in-memory", {
-  async create() {
-    const store = new MemoryStore();
+  async create(limits) {
+    const store = new MemoryStore(limits);
     await store.open();
     return store;
   },

@@ -5,13 +5,17 @@ import type { StatsStore, StoreHealth } from "./stats-store.ts";
 
 export class MemoryStore implements StatsStore {
   readonly kind = "in-memory";
-  private readonly tally = new Tally();
+  private readonly tally: Tally;
   private lastEventId: string | undefined;
+
+  constructor(options: { maxServerUrls?: number } = {}) {
+    this.tally = new Tally(options.maxServerUrls);
+  }
 
   async open(): Promise<void> {}
 
-  add(event: ChangeEvent): void {
-    this.tally.add(event);
+  add(event: ChangeEvent): boolean {
+    return this.tally.add(event);
   }
 
   setPosition(lastEventId: string): void {

@@ -5,11 +5,15 @@ import { classify } from "../stats/classify.ts";
 import type { ChangeEvent } from "../stats/types.ts";
 import type { StatsStore } from "./stats-store.ts";
 
+export interface StoreLimits {
+  maxServerUrls?: number;
+}
+
 export interface ContractSubject {
   /** A new, empty store, opened and ready. */
-  create(): Promise<StatsStore>;
+  create(limits?: StoreLimits): Promise<StatsStore>;
   /** A second store over the same durable data, or undefined when the store keeps nothing. */
-  reopen?(): Promise<StatsStore>;
+  reopen?(limits?: StoreLimits): Promise<StatsStore>;
 }
 
 const ev = (user: string | undefined, bot: boolean, serverUrl: string | undefined): ChangeEvent => ({ user, bot, serverUrl });
@@ -17,8 +21,8 @@ const ev = (user: string | undefined, bot: boolean, serverUrl: string | undefine
 export function statsStoreContract(name: string, subject: ContractSubject, payloads: () => string[]): void {
   describe(`StatsStore contract: ${name}`, () => {
     const open: StatsStore[] = [];
-    const create = async () => {
-      const store = await subject.create();
+    const create = async (limits?: StoreLimits) => {
+      const store = await subject.create(limits);
       open.push(store);
       return store;
     };
@@ -66,6 +70,22 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
       expectFixtureStats(await store.stats());
     });
 
+    test("keeps at most maxServerUrls server URLs; events of others count everywhere else, and add() says so", async () => {
+      const store = await create({ maxServerUrls: 2 });
+      const added = [
+        store.add(ev("A", false, "https://a.org")),
+        store.add(ev("B", true, "https://b.org")),
+        store.add(ev("C", false, "https://c.org")),
+        store.add(ev("A", false, "https://a.org")),
+        store.add(ev("D", false, undefined)),
+      ];
+      expect(added).toEqual([true, true, false, true, true]);
+      await store.flush();
+      expect(await store.stats()).toEqual({
+        messages: 5, distinct_users: 4, bots: 1, non_bots: 4, by_server_url: { "https://a.org": 2, "https://b.org": 1 },
+      });
+    });
+
     test("reports itself ready and keeps nothing pending after a flush", async () => {
       const store = await create();
       store.add(ev("Dan", false, "https://en.wikipedia.org"));
@@ -89,6 +109,25 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
         await second.flush();
         expect(await second.stats()).toEqual({
           messages: 4, distinct_users: 2, bots: 1, non_bots: 3, by_server_url: { "https://en.wikipedia.org": 4 },
+        });
+      });
+
+      test("the server URL limit counts the URLs kept before a reopen, also when the limit is lowered", async () => {
+        const first = await subject.create({ maxServerUrls: 3 });
+        first.add(ev("A", false, "https://a.org"));
+        first.add(ev("A", false, "https://b.org"));
+        await first.close();
+        const second = await reopen({ maxServerUrls: 3 });
+        open.push(second);
+        expect([second.add(ev("A", false, "https://c.org")), second.add(ev("A", false, "https://d.org"))]).toEqual([true, false]);
+        await second.close();
+        open.splice(open.indexOf(second), 1);
+        const third = await reopen({ maxServerUrls: 1 });
+        open.push(third);
+        expect([third.add(ev("A", false, "https://b.org")), third.add(ev("A", false, "https://e.org"))]).toEqual([true, false]);
+        await third.flush();
+        expect(await third.stats()).toEqual({
+          messages: 6, distinct_users: 1, bots: 0, non_bots: 6, by_server_url: { "https://a.org": 1, "https://b.org": 2, "https://c.org": 1 },
         });
       });
     }

@@ -17,9 +17,12 @@ export interface StatsStore {
    * retrying in the background and reports it through health(), so callers never block on it.
    */
   open(): Promise<void>;
-  /** Counts one accepted event. Synchronous: it is on the ingest hot path. */
-  add(event: ChangeEvent): void;
-  /** Records the stream position (SSE Last-Event-ID) reached after every event added so far. */
+  /**
+   * Counts one accepted event. Synchronous: it is on the ingest hot path. Returns false when the event
+   * counted everywhere but by_server_url, because max_server_urls other server URLs are kept already.
+   */
+  add(event: ChangeEvent): boolean;
+  /** Records the stream position (SSE Last-Event-ID, or a replay's file offset) reached after every event added so far. */
   setPosition(lastEventId: string): void;
   /** The position to resume the stream from, if one was saved. */
   position(): Promise<string | undefined>;

@@ -1,4 +1,4 @@
-// Replays a recorded SSE capture once, for offline demos and benchmarks.
+// Replays a recorded SSE capture once, for offline demos and benchmarks; resumes after a saved position.
 import type { Logger } from "../log/logger.ts";
 import { Sleeper } from "../retry/sleeper.ts";
 import type { Ingest } from "./ingest.ts";
@@ -9,28 +9,46 @@ export interface FileReplayOptions {
   path: string;
   pace: "fast" | "recorded";
   maxEventBytes: number;
+  /** Position saved by a previous run of this replay (see replayPosition); it resumes right after it. */
+  position?: string | undefined;
 }
+
+/**
+ * A replay's position: the byte offset where the event after the last counted one starts. Most
+ * captures have no SSE ids, so an id cannot be the position; and this form cannot be taken for one
+ * (Wikimedia's ids are JSON arrays). Positions are saved per stream_url, so never mixed with a live stream's.
+ */
+export const replayPosition = (offset: number): string => `file-offset:${offset}`;
+const POSITION = /^file-offset:([0-9]{1,15})$/;
+const LF = 0x0a;
+const CR = 0x0d;
 
 export class FileReplay implements StreamSource {
   private readonly state: StreamStatus;
   private stopped = false;
   private readonly sleeper = new Sleeper();
+  private lastEventMs: number | undefined;
 
   constructor(private readonly options: FileReplayOptions, private readonly ingest: Ingest, private readonly log: Logger) {
     this.state = idleStatus(options.path);
   }
 
   status(): StreamStatus {
-    return { ...this.state };
+    return { ...this.state, lastEventAt: this.lastEventMs === undefined ? undefined : new Date(this.lastEventMs).toISOString() };
   }
 
   async run(): Promise<void> {
     this.state.state = "streaming";
     this.state.connections = 1;
     const started = performance.now();
+    const ingest = (event: SseEvent, position: string) => {
+      this.lastEventMs = Date.now();
+      this.ingest.onEvent(event, position);
+    };
     try {
-      if (this.options.pace === "fast") await this.replay((event) => this.ingest.onEvent(event));
-      else await this.replayAtRecordedPace();
+      const from = await this.startOffset();
+      if (this.options.pace === "fast") await this.replay(from, ingest);
+      else await this.replayAtRecordedPace(from, ingest);
     } catch (error) {
       this.state.lastError = `cannot read ${this.options.path}: ${(error as Error).message}`;
       this.log.error("replay failed", { error: this.state.lastError });
@@ -47,26 +65,50 @@ export class FileReplay implements StreamSource {
     this.sleeper.wake();
   }
 
-  private async replay(onEvent: (event: SseEvent) => void): Promise<void> {
-    const parser = new SseParser(
-      { onEvent, onOversized: (bytes) => this.ingest.onOversized(bytes) },
-      { maxEventBytes: this.options.maxEventBytes },
+  /** Where to start reading: after the saved position when it fits this capture, else at its start. */
+  private async startOffset(): Promise<number> {
+    const saved = this.options.position;
+    if (saved === undefined) return 0;
+    const file = Bun.file(this.options.path);
+    const offset = Number(POSITION.exec(saved)?.[1] ?? Number.NaN);
+    // A saved offset is trusted only at a line end inside the file; anything else belongs to another capture.
+    if (offset > 0 && offset <= file.size) {
+      const before = (await file.slice(offset - 1, offset).bytes())[0];
+      if (before === LF || before === CR) {
+        this.log.info("resuming replay after the saved position", { file: this.options.path, offset, size: file.size });
+        return offset;
+      }
+    }
+    this.log.warn("saved position does not fit this capture; replaying it from the start", {
+      file: this.options.path, position: saved.slice(0, 200), size: file.size,
+    });
+    return 0;
+  }
+
+  private async replay(from: number, onEvent: (event: SseEvent, position: string) => void): Promise<void> {
+    const parser: SseParser = new SseParser(
+      {
+        onEvent: (event) => onEvent(event, replayPosition(from + parser.offset)),
+        onOversized: (bytes) => this.ingest.onOversized(bytes),
+        onOversizedId: () => this.ingest.onOversizedId(),
+      },
+      // Resumed mid-file, a leading BOM would be content, as anywhere else in the stream.
+      { maxEventBytes: this.options.maxEventBytes, atStart: from === 0 },
     );
-    for await (const chunk of Bun.file(this.options.path).stream()) {
+    for await (const chunk of Bun.file(this.options.path).slice(from).stream()) {
       if (this.stopped) return;
       parser.push(chunk);
     }
     if (parser.end()) this.ingest.onIncomplete();
-    this.state.lastEventAt = new Date().toISOString();
   }
 
   /** Keeps the gaps between the events' meta.dt, so a demo looks like the live stream. */
-  private async replayAtRecordedPace(): Promise<void> {
-    const events: SseEvent[] = [];
-    await this.replay((event) => events.push(event));
+  private async replayAtRecordedPace(from: number, onEvent: (event: SseEvent, position: string) => void): Promise<void> {
+    const events: { event: SseEvent; position: string }[] = [];
+    await this.replay(from, (event, position) => events.push({ event, position }));
     const start = performance.now();
     let firstDt: number | undefined;
-    for (const event of events) {
+    for (const { event, position } of events) {
       if (this.stopped) return;
       const dt = recordedTime(event);
       if (dt !== undefined) {
@@ -75,7 +117,7 @@ export class FileReplay implements StreamSource {
         if (wait > 0) await this.sleeper.sleep(wait);
       }
       if (this.stopped) return;
-      this.ingest.onEvent(event);
+      onEvent(event, position);
     }
   }
 }

@@ -47,6 +47,9 @@ export class HttpStream implements StreamSource {
   private eventsThisConnection = 0;
   /** Time this connection asked to resume from, until its first message is checked against it. */
   private resumeFrom: number | undefined;
+  /** When the last event arrived, and when the current connection started streaming (epoch ms). */
+  private lastEventMs: number | undefined;
+  private streamingSince = 0;
 
   constructor(private readonly options: HttpStreamOptions, private readonly ingest: Ingest, private readonly log: Logger) {
     this.parser = new SseParser(
@@ -57,8 +60,10 @@ export class HttpStream implements StreamSource {
           if (this.resumeFrom !== undefined && event.type === "message") this.checkResumeGap(event.data);
           ingest.onEvent(event);
         },
-        onRetry: (ms) => (this.serverRetryMs = ms),
+        // Clamped: a huge value overflows the timer into a reconnect loop, and a server cannot make us wait for hours.
+        onRetry: (ms) => (this.serverRetryMs = Math.min(options.reconnectMaxMs, Math.max(options.reconnectMinMs, ms))),
         onOversized: (bytes) => ingest.onOversized(bytes),
+        onOversizedId: () => ingest.onOversizedId(),
       },
       { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "" },
     );
@@ -67,7 +72,13 @@ export class HttpStream implements StreamSource {
   }
 
   status(): StreamStatus {
-    return { ...this.state };
+    const status = { ...this.state, lastEventAt: this.lastEventMs === undefined ? undefined : new Date(this.lastEventMs).toISOString() };
+    // Bytes may keep flowing (comments) while no event comes: connected is not the same as working.
+    const quietMs = Date.now() - Math.max(this.lastEventMs ?? 0, this.streamingSince);
+    if (status.state === "streaming" && quietMs > this.options.idleTimeoutMs) {
+      status.lastError = `no event for ${Math.round(quietMs / 1000)} s while connected (stream_idle_timeout_ms ${this.options.idleTimeoutMs})`;
+    }
+    return status;
   }
 
   async run(): Promise<void> {
@@ -172,7 +183,7 @@ export class HttpStream implements StreamSource {
     this.reader = reader;
     this.state.state = "streaming";
     this.eventsThisConnection = 0;
-    let lastByteAt = Date.now();
+    let lastByteAt = (this.streamingSince = Date.now());
     let stalled = false;
     // No keep-alives come from Wikimedia, so silence is the only sign of a dead socket.
     const watchdog = setInterval(() => {
@@ -186,8 +197,9 @@ export class HttpStream implements StreamSource {
         const { done, value } = await reader.read();
         if (done) break;
         lastByteAt = Date.now();
+        const eventsBefore = this.eventsThisConnection;
         this.parser.push(value);
-        if (this.eventsThisConnection > 0) this.state.lastEventAt = new Date(lastByteAt).toISOString();
+        if (this.eventsThisConnection !== eventsBefore) this.lastEventMs = lastByteAt;
       }
     } catch (error) {
       if (!stalled && !this.stopped) {

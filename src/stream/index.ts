@@ -6,9 +6,10 @@ import { HttpStream } from "./http-stream.ts";
 import type { Ingest } from "./ingest.ts";
 import type { StreamSource } from "./source.ts";
 
-export { Ingest, type IngestCounters } from "./ingest.ts";
+export { emptyIngestCounters, Ingest, type IngestCounters } from "./ingest.ts";
 export { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
+/** `lastEventId` is the position saved for this stream_url: an SSE id, or a replay's file offset. */
 export function createStreamSource(config: Config, ingest: Ingest, log: Logger, lastEventId: string | undefined): StreamSource {
   const url = config.stream_url;
   if (/^https?:\/\//i.test(url)) {
@@ -24,5 +25,5 @@ export function createStreamSource(config: Config, ingest: Ingest, log: Logger, 
     }, ingest, log);
   }
   const path = url.startsWith("file:") ? Bun.fileURLToPath(url) : url;
-  return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes }, ingest, log);
+  return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes, position: lastEventId }, ingest, log);
 }

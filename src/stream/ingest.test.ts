@@ -3,9 +3,9 @@ import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { Ingest } from "./ingest.ts";
 
-function setup() {
+function setup(maxServerUrls?: number) {
   const lines: string[] = [];
-  const store = new MemoryStore();
+  const store = new MemoryStore(maxServerUrls === undefined ? {} : { maxServerUrls });
   const ingest = new Ingest(store, createLogger("debug", (line) => lines.push(line)));
   return { store, ingest, lines };
 }
@@ -48,5 +48,56 @@ describe("Ingest", () => {
     ingest.onIncomplete();
     ingest.onOversized(2_000_000);
     expect(ingest.counters).toMatchObject({ incomplete: 1, oversized: 1, counted: 0 });
+  });
+
+  test("counts the event under the position the source gives instead of its SSE id", async () => {
+    const { store, ingest } = setup();
+    ingest.onEvent({ type: "message", data: edit, lastEventId: "[1]" }, "file-offset:99");
+    expect(await store.position()).toBe("file-offset:99");
+  });
+
+  test("tallies an ignored oversized id", () => {
+    const { ingest } = setup();
+    ingest.onOversizedId();
+    expect(ingest.counters).toMatchObject({ oversized_id: 1, counted: 0 });
+  });
+
+  test("a user name over 255 UTF-8 bytes counts the event, but not as a distinct user", async () => {
+    const { store, ingest } = setup();
+    const change = (user: string, bot: boolean) =>
+      ({ type: "message", data: JSON.stringify({ user, bot, server_url: "https://en.wikipedia.org" }), lastEventId: "" });
+    ingest.onEvent(change("x".repeat(255), false));
+    ingest.onEvent(change("é".repeat(127), false)); // 254 bytes
+    ingest.onEvent(change("x".repeat(256), true));
+    ingest.onEvent(change("é".repeat(128), false)); // 256 bytes in 128 UTF-16 units
+    ingest.onEvent(change("x".repeat(10_240), false));
+    expect(ingest.counters).toMatchObject({ counted: 5, invalid_user: 3 });
+    expect(await store.stats()).toEqual({
+      messages: 5, distinct_users: 2, bots: 1, non_bots: 4, by_server_url: { "https://en.wikipedia.org": 5 },
+    });
+  });
+
+  test("a server_url over 2 KiB counts as none, and the event still counts", async () => {
+    const { store, ingest } = setup();
+    const url = (u: string) => ({ type: "message", data: JSON.stringify({ user: "Ann", server_url: u }), lastEventId: "" });
+    const fits = `https://${"a".repeat(2040)}`;
+    ingest.onEvent(url(fits));
+    ingest.onEvent(url(`${fits}x`));
+    expect(ingest.counters).toMatchObject({ counted: 2, invalid_server_url: 1 });
+    expect(await store.stats()).toMatchObject({ messages: 2, distinct_users: 1, by_server_url: { [fits]: 1 } });
+  });
+
+  test("beyond max_server_urls, events count everywhere but by_server_url, are tallied, and one warning is logged", async () => {
+    const { store, ingest, lines } = setup(2);
+    const at = (n: number, bot = false) =>
+      ({ type: "message", data: JSON.stringify({ user: `U${n}`, bot, server_url: `https://w${n}.org` }), lastEventId: "" });
+    for (const n of [1, 2, 3, 4, 1, 3]) ingest.onEvent(at(n, n === 4));
+    expect(ingest.counters).toMatchObject({ counted: 6, server_url_overflow: 3 });
+    expect(await store.stats()).toEqual({
+      messages: 6, distinct_users: 4, bots: 1, non_bots: 5, by_server_url: { "https://w1.org": 2, "https://w2.org": 1 },
+    });
+    const warnings = lines.filter((l) => l.includes("max_server_urls"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("https://w3.org");
   });
 });

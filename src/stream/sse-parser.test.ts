@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { SseParser, type SseEvent, type SseParserOptions } from "./sse-parser.ts";
+import { MAX_ID_BYTES, SseParser, type SseEvent, type SseParserOptions } from "./sse-parser.ts";
 import { expectedMessagesPerFile, fixtureFiles } from "../../test/helpers/fixtures.ts";
 import { mulberry32 } from "../../test/helpers/random.ts";
 
@@ -10,6 +10,9 @@ interface Result {
   events: SseEvent[];
   retries: number[];
   oversized: number[];
+  oversizedIds: number;
+  /** parser.offset as each event was dispatched. */
+  ends: number[];
   discarded: boolean;
   lastEventId: string;
 }
@@ -29,9 +32,17 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 function parse(chunks: (Uint8Array | string)[], options?: SseParserOptions): Result {
-  const r: Result = { events: [], retries: [], oversized: [], discarded: false, lastEventId: "" };
-  const parser = new SseParser(
-    { onEvent: (e) => r.events.push(e), onRetry: (ms) => r.retries.push(ms), onOversized: (n) => r.oversized.push(n) },
+  const r: Result = { events: [], retries: [], oversized: [], oversizedIds: 0, ends: [], discarded: false, lastEventId: "" };
+  const parser: SseParser = new SseParser(
+    {
+      onEvent: (e) => {
+        r.events.push(e);
+        r.ends.push(parser.offset);
+      },
+      onRetry: (ms) => r.retries.push(ms),
+      onOversized: (n) => r.oversized.push(n),
+      onOversizedId: () => r.oversizedIds++,
+    },
     options,
   );
   for (const c of chunks) parser.push(typeof c === "string" ? enc.encode(c) : c);
@@ -162,6 +173,45 @@ describe("last event ID", () => {
 
   test("an id containing U+0000 is ignored", () => {
     expect(parse(["id: 1\n\nid: a\0b\ndata: x\n\n"]).events).toEqual([msg("x", "1")]);
+  });
+
+  test("an id longer than 1 KiB is ignored and reported; the previous id stays and the event still counts", () => {
+    const long = "x".repeat(MAX_ID_BYTES + 1);
+    const input = enc.encode(`id: 1\ndata: a\n\nid: ${long}\ndata: b\n\nid:${long}\ndata: c\n\n`);
+    const r = parse([input]);
+    expect(r.events).toEqual([msg("a", "1"), msg("b", "1"), msg("c", "1")]);
+    expect(r.oversizedIds).toBe(2);
+    expect(r.lastEventId).toBe("1");
+    expect(mismatches(input, r, everySplit(input))).toEqual([]);
+  });
+
+  test("the 1 KiB limit is on the value's UTF-8 bytes, its one leading space not included", () => {
+    const max = "x".repeat(MAX_ID_BYTES);
+    expect(parse([`id: ${max}\ndata: a\n\nid:${max}\ndata: b\n\n`])).toMatchObject({ events: [msg("a", max), msg("b", max)], oversizedIds: 0 });
+    // 342 three-byte characters: 1026 bytes in only 342 UTF-16 units.
+    const wide = "✓".repeat(342);
+    expect(parse([`id: 7\n\nid: ${wide}\ndata: c\n\n`])).toMatchObject({ events: [msg("c", "7")], oversizedIds: 1 });
+  });
+
+  test("a huge id, even above the event size limit, is dropped while it arrives and costs the event nothing", () => {
+    const events: SseEvent[] = [];
+    let oversizedIds = 0;
+    const parser = new SseParser(
+      { onEvent: (e) => events.push(e), onOversizedId: () => oversizedIds++ },
+      { maxEventBytes: 4096, lastEventId: "kept" },
+    );
+    const piece = enc.encode("9".repeat(1000));
+    parser.push(enc.encode("data: a\nid: "));
+    for (let i = 0; i < 2000; i++) {
+      parser.push(piece);
+      // White-box: the carried-over line stays within the longest acceptable id line.
+      expect(parser["tailBytes"]).toBeLessThanOrEqual(MAX_ID_BYTES + 4);
+    }
+    parser.push(enc.encode("\ndata: b\n\n"));
+    expect(events).toEqual([msg("a\nb", "kept")]);
+    expect(oversizedIds).toBe(1);
+    // A whole 1 MiB id line in one chunk, with the default 1 MiB event limit.
+    expect(parse([`data: c\nid: ${"9".repeat(1 << 20)}\n\n`])).toMatchObject({ events: [msg("c")], oversized: [], oversizedIds: 1 });
   });
 
   test("is committed by the blank line, is seeded by the options and survives end()", () => {
@@ -312,6 +362,27 @@ describe("size limit", () => {
   });
 });
 
+describe("offset", () => {
+  test("read in onEvent, it is the stream offset where the next event starts, a BOM included", () => {
+        // After CRLF the offset is that of the LF: a stream resumed there opens with an empty line, which dispatches nothing.
+    expect(parse([bytes([0xef, 0xbb, 0xbf], "data: a\n\n:c\ndata: b\r\n\r\n")]).ends).toEqual([12, 25]);
+    expect(parse(["data: a\r\r"]).ends).toEqual([9]);
+  });
+
+  test("counts from zero again after end()", () => {
+    const ends: number[] = [];
+    const parser: SseParser = new SseParser({ onEvent: () => ends.push(parser.offset) });
+    parser.push(enc.encode("data: a\n\n"));
+    parser.end();
+    parser.push(enc.encode("data: bb\n\n"));
+    expect(ends).toEqual([9, 10]);
+  });
+
+  test("with atStart false, a leading BOM is content, as anywhere else in a stream", () => {
+    expect(parse([bytes([0xef, 0xbb, 0xbf], "data: a\n\ndata: b\n\n")], { atStart: false }).events).toEqual([msg("b")]);
+  });
+});
+
 describe("multi-byte UTF-8", () => {
   const input = bytes([0xef, 0xbb, 0xbf], "event: 日本語\r\nid: ✓-1\r\ndata: 日本語 ✓ 😀\r\ndata:😀\r\n\r\n:ü\rdata: é\n\n");
 
@@ -354,10 +425,21 @@ describe("Wikimedia captures", () => {
     describe(`${variant} line ends`, () => {
       for (const file of files) {
         const input = variant === "LF" ? file.input : replaceLf(file.input, [...lineEnd]);
-        const expected = reference.get(file.name)!;
+        // The offsets are this file's own; everything else must equal the LF reference.
+        const own = parse([input]);
+        const expected = { ...reference.get(file.name)!, ends: own.ends };
 
         test(`${file.name}: converted file parses to the reference events`, () => {
-          expect(parse([input])).toEqual(expected);
+          expect(own).toEqual(expected);
+        });
+
+        test(`${file.name}: parsing resumed at the offset after any event gives exactly the events after it`, () => {
+          expect(own.ends).toHaveLength(own.events.length);
+          for (let k = 0; k < own.events.length; k += 5) {
+            const rest = parse([input.subarray(own.ends[k])], { atStart: false });
+            expect(rest.events.map((e) => e.data)).toEqual(own.events.slice(k + 1).map((e) => e.data));
+            expect(rest.discarded).toBe(false);
+          }
         });
 
         test(`${file.name}: split into two at every position${input.length > SMALL ? " of a prefix, and at random ones" : ""}`, () => {

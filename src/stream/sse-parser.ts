@@ -8,6 +8,8 @@ export interface SseHandlers {
   onRetry?(ms: number): void;
   /** An event was discarded because it exceeded maxEventBytes; `bytes` is how much of it was seen. */
   onOversized?(bytes: number): void;
+  /** An `id` longer than MAX_ID_BYTES was ignored; the event it belongs to is still dispatched. */
+  onOversizedId?(): void;
 }
 
 export interface SseParserOptions {
@@ -15,7 +17,17 @@ export interface SseParserOptions {
   maxEventBytes?: number;
   /** Initial last event ID, for resuming a stream. */
   lastEventId?: string;
+  /** False when the bytes start in the middle of a stream (a replay resumed at an offset), where a BOM is content. */
+  atStart?: boolean;
 }
+
+/**
+ * Longest `id` value kept, in bytes. Wikimedia's ids are about 100 bytes; a longer one would be sent
+ * back as a Last-Event-ID header that servers refuse (431), so it is ignored and the previous id stays.
+ */
+export const MAX_ID_BYTES = 1024;
+/** Longest `id` line that can hold an acceptable value: "id: " and MAX_ID_BYTES. */
+const MAX_ID_LINE = MAX_ID_BYTES + 4;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -80,6 +92,9 @@ export class SseParser {
   /** Whether we are at the start of a stream, where a BOM may appear, and how many BOM bytes were held. */
   private atStart = true;
   private bomSeen = 0;
+  /** Bytes pushed since the stream started, and the stream offset just past the line being handled. */
+  private streamBytes = 0;
+  private lineEnd = 0;
 
   constructor(handlers: SseHandlers, options: SseParserOptions = {}) {
     const max = options.maxEventBytes ?? 1 << 20;
@@ -87,6 +102,7 @@ export class SseParser {
     this.handlers = handlers;
     this.maxEventBytes = max;
     this.lastId = this.idBuffer = options.lastEventId ?? "";
+    this.atStart = options.atStart ?? true;
   }
 
   /** The last event ID string: the ID buffer as committed by the latest blank line. */
@@ -94,11 +110,22 @@ export class SseParser {
     return this.lastId;
   }
 
+  /**
+   * Stream bytes (counted from the start of the stream, a BOM included) up to the end of the line last
+   * handled. Read inside onEvent, it is where the next event starts: a replay resumes there.
+   */
+  get offset(): number {
+    return this.lineEnd;
+  }
+
   push(chunk: Uint8Array): void {
     const view = this.atStart ? this.skipBom(chunk) : chunk;
     // A Buffer over the same memory (no copy), for its faster UTF-8 slicing.
     const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
     const len = bytes.length;
+    this.streamBytes += chunk.length;
+    // Where bytes[0] is in the stream: after a skipped BOM, or before the held bytes skipBom put back.
+    const start = this.streamBytes - len;
     if (len === 0) return;
     let pos = 0;
     if (this.afterCR) {
@@ -116,6 +143,7 @@ export class SseParser {
       if (cr < 0) cr = len;
       const eol = lf < cr ? lf : cr;
       if (eol === len) return this.keepTail(bytes, pos, len);
+      this.lineEnd = start + eol + 1;
       if (this.skipLine) {
         this.skipLine = false;
         if (this.oversized) this.eventBytes += eol - pos;
@@ -139,6 +167,7 @@ export class SseParser {
     this.afterCR = false;
     this.atStart = true;
     this.bomSeen = 0;
+    this.streamBytes = this.lineEnd = 0;
     // An `id:` from the unfinished event was never committed; the next connection resumes from the last
     // committed one, as the Last-Event-ID header it is sent with says.
     this.idBuffer = this.lastId;
@@ -170,6 +199,12 @@ export class SseParser {
     if (!this.skipLine && this.tailBytes === 0 && (b[pos] === COLON || this.oversized)) this.skipLine = true;
     if (this.skipLine) {
       if (this.oversized) this.eventBytes += n;
+    } else if (this.tailBytes <= MAX_ID_LINE && this.tailBytes + n > MAX_ID_LINE && this.isIdLine(b, pos, len)) {
+      // Dropped as it arrives, so a huge id costs no more memory than an acceptable one.
+      this.tail = [];
+      this.tailBytes = 0;
+      this.skipLine = true;
+      this.handlers.onOversizedId?.();
     } else if (this.eventBytes + this.tailBytes + n > this.maxEventBytes) {
       this.overflow(this.tailBytes + n);
       this.tail = [];
@@ -184,10 +219,12 @@ export class SseParser {
 
   private joinTail(b: Uint8Array, pos: number, eol: number): void {
     const n = this.tailBytes + eol - pos;
+    const tooLongId = n > MAX_ID_LINE && this.isIdLine(b, pos, eol);
     const parts = this.tail;
     this.tail = [];
     this.tailBytes = 0;
     // Checked before joining so that a huge line completed by this chunk is never copied.
+    if (tooLongId) return this.handlers.onOversizedId?.();
     if (this.eventBytes + n > this.maxEventBytes) return this.overflow(n);
     const line = new Uint8Array(n);
     let offset = 0;
@@ -207,16 +244,40 @@ export class SseParser {
       return;
     }
     if (b[s] === COLON) return;
+    // Before the size check: an id line never makes its event oversized, it is only ignored when too long.
+    if (startsWith(b, s, e, ID)) return this.id(b, s + 3, e);
     if (this.eventBytes + n > this.maxEventBytes) return this.overflow(n);
-    // The wire format is almost only these three fields; matching their bytes skips decoding the name.
+    // The wire format is almost only these fields; matching their bytes skips decoding the name.
     if (startsWith(b, s, e, DATA)) return this.field("data", valueOf(b, s + 5, e), n);
     if (startsWith(b, s, e, EVENT)) return this.field("event", valueOf(b, s + 6, e), n);
-    if (startsWith(b, s, e, ID)) return this.field("id", valueOf(b, s + 3, e), n);
     const text = utf8(b, s, e);
     const colon = text.indexOf(":");
     if (colon < 0) return this.field(text, "", n);
     const start = text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
     this.field(text.slice(0, colon), text.slice(start), n);
+  }
+
+  /** An `id` field whose value starts at s (before its optional space). */
+  private id(b: Uint8Array, s: number, e: number): void {
+    const valueBytes = e - s - (s < e && b[s] === SPACE ? 1 : 0);
+    if (valueBytes > MAX_ID_BYTES) return this.handlers.onOversizedId?.();
+    this.field("id", valueOf(b, s, e), 0);
+  }
+
+  /** Whether the line carried in the tail and continued by b[pos..end) starts with "id:". */
+  private isIdLine(b: Uint8Array, pos: number, end: number): boolean {
+    let i = 0;
+    for (const part of this.tail) {
+      for (let j = 0; j < part.length; j++) {
+        if (part[j] !== ID[i]) return false;
+        if (++i === ID.length) return true;
+      }
+    }
+    for (let j = pos; j < end; j++) {
+      if (b[j] !== ID[i]) return false;
+      if (++i === ID.length) return true;
+    }
+    return false;
   }
 
   private field(name: string, value: string, lineBytes: number): void {

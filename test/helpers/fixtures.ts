@@ -1,6 +1,6 @@
 // The recorded Wikimedia captures in test/fixtures/wikimedia and the figures their PROVENANCE.md gives for them.
 import { expect } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Stats } from "../../src/stats/types.ts";
 import { waitFor } from "./service.ts";
@@ -92,4 +92,29 @@ export async function settledFixtureStats(probe: () => Promise<Stats>, timeoutMs
     timeoutMs, "the PROVENANCE totals");
   expectFixtureStats(stats);
   return stats;
+}
+
+/** All captures in one file, fed one after another as PROVENANCE.md counts them; for replay tests. Returns its path. */
+export function concatenatedCapture(dir: string, lineEnd: "\n" | "\r\n" = "\n"): string {
+  const text = fixtureFiles().map((file) => readFileSync(file, "utf8")).join("");
+  const path = join(dir, `all-captures${lineEnd === "\n" ? "" : "-crlf"}.sse`);
+  writeFileSync(path, lineEnd === "\n" ? text : text.replaceAll("\n", lineEnd));
+  return path;
+}
+
+/**
+ * The captured events with only `meta.dt` rewritten, `stepMs` apart, so a replay at the recorded pace
+ * takes seconds rather than years. user, bot, server_url and meta.domain are untouched, so
+ * PROVENANCE.md's figures still hold. Returns its path.
+ */
+export function pacedCapture(dir: string, stepMs: number): string {
+  const start = Date.parse("2025-05-03T00:00:00Z");
+  const frames = fixturePayloads().map((data, i) => {
+    const event = JSON.parse(data) as { meta: { dt: string } };
+    event.meta.dt = new Date(start + i * stepMs).toISOString();
+    return `event: message\ndata: ${JSON.stringify(event)}\n\n`;
+  });
+  const path = join(dir, `paced-${stepMs}ms.sse`);
+  writeFileSync(path, frames.join(""));
+  return path;
 }

@@ -5,7 +5,11 @@ import { mulberry32 } from "./random.ts";
 /** What the server does on one connection, chosen by the connection's number. */
 export type Step =
   /** Sends events from the resume point; `count` of them (all when absent), then acts per `end`. */
-  | { kind: "events"; count?: number; lineEnd?: "\n" | "\r\n" | "\r"; end: "close" | "cut" | "hold"; cutBytes?: number; preamble?: string }
+  | {
+    kind: "events"; count?: number; lineEnd?: "\n" | "\r\n" | "\r"; end: "close" | "cut" | "hold"; cutBytes?: number; preamble?: string;
+    /** With end "hold": a comment line this often afterwards, so bytes flow but no event comes. */
+    commentEveryMs?: number;
+  }
   /** Answers with an HTTP error. */
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   /** Accepts and then sends nothing (a stall). */
@@ -95,7 +99,11 @@ export function startSseServer(options: SseServerOptions): SseServer {
       text += frame(end, lineEnd).slice(0, step.cutBytes ?? 300);
     }
     await write(socket, text);
-    if (step.end !== "hold") socket.end();
+    if (step.end !== "hold") return void socket.end();
+    while (step.commentEveryMs !== undefined && sockets.has(socket)) {
+      await Bun.sleep(step.commentEveryMs);
+      socket.write(`:keep-alive${lineEnd}`);
+    }
   }
 
   const listener: TCPSocketListener<{ buffer: string; done: boolean }> = Bun.listen({

@@ -1,6 +1,7 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
+import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { StatsStore, StoreHealth } from "../stats-store.ts";
 import { firstLine, type CassandraConnection } from "./connection.ts";
@@ -21,6 +22,8 @@ export interface CassandraStoreOptions {
   newUserCheck?: NewUserCheck;
   /** Counter updates per unlogged counter batch. */
   batchSize?: number;
+  /** Distinct server URLs kept in server_counts (those already there always keep counting). */
+  maxServerUrls?: number;
 }
 
 const prepared = { prepare: true } as const;
@@ -33,6 +36,10 @@ export class CassandraStore implements StatsStore {
   /** What Cassandra holds, as last read plus what this process has written since. */
   private readonly mirror: Stats = emptyStats();
   private readonly known = new Set<string>();
+  /** Every URL in server_counts (read at each refresh) and every one admitted since. */
+  private readonly servers: ServerUrlLimit;
+  /** The first read of the totals; the stream waits for it, so the known server URLs are complete. */
+  private loaded: Promise<void> = Promise.resolve();
   private latestPosition: string | undefined;
   private savedPosition: string | undefined;
   /** The session, once connected and the totals are loaded; flushes only start after that. */
@@ -55,20 +62,23 @@ export class CassandraStore implements StatsStore {
   ) {
     this.ks = conn.keyspace;
     this.newUsers = options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+    this.servers = new ServerUrlLimit(options.maxServerUrls);
   }
 
   async open(): Promise<void> {
     this.conn.start();
-    this.conn.whenReady().then((client) => this.load(client), () => {});
+    this.loaded = this.conn.whenReady().then((client) => this.load(client), () => {});
   }
 
-  add(event: ChangeEvent): void {
+  add(event: ChangeEvent): boolean {
     this.changes++;
-    this.pending.add(event, this.isKnown);
+    const kept = event.serverUrl === undefined || this.servers.admit(event.serverUrl);
+    this.pending.add(kept ? event : { ...event, serverUrl: undefined }, this.isKnown);
     if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.client !== undefined && !this.earlyFlushQueued) {
       this.earlyFlushQueued = true;
       this.schedule(0);
     }
+    return kept;
   }
 
   setPosition(lastEventId: string): void {
@@ -77,6 +87,7 @@ export class CassandraStore implements StatsStore {
 
   async position(): Promise<string | undefined> {
     const client = await this.conn.whenReady();
+    await this.loaded;
     const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], prepared)).first();
     const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
     this.savedPosition = saved;
@@ -276,7 +287,10 @@ export class CassandraStore implements StatsStore {
     ]);
     const s = summary.first();
     const byServer: Record<string, number> = {};
-    for (const row of servers.rows) byServer[row.server_url as string] = n(row.count);
+    for (const row of servers.rows) {
+      byServer[row.server_url as string] = n(row.count);
+      this.servers.know(row.server_url as string);
+    }
     this.mirror.messages = n(s?.total_messages);
     this.mirror.bots = n(s?.bot_count);
     this.mirror.non_bots = n(s?.non_bot_count);

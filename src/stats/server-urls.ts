@@ -1,0 +1,23 @@
+// The bound on distinct server URLs, so that by_server_url cannot grow with a hostile stream.
+
+/** Default of the max_server_urls config key; Wikimedia has about a thousand wikis. */
+export const DEFAULT_MAX_SERVER_URLS = 10_000;
+
+export class ServerUrlLimit {
+  private readonly known = new Set<string>();
+
+  constructor(readonly max: number = DEFAULT_MAX_SERVER_URLS) {}
+
+  /** True when `url` is counted: it is known already, or there is room for it (it is known from now on). */
+  admit(url: string): boolean {
+    if (this.known.has(url)) return true;
+    if (this.known.size >= this.max) return false;
+    this.known.add(url);
+    return true;
+  }
+
+  /** Records a URL the store already holds: it keeps counting even when a lower limit is configured now. */
+  know(url: string): void {
+    this.known.add(url);
+  }
+}
