@@ -492,8 +492,8 @@ describe("unknown routes", () => {
   it.each([
     ["GET", "/nope"],
     ["GET", "/stats/extra"],
-    ["DELETE", "/stats"],
-    ["GET", "/login"],
+    ["DELETE", "/nope"],
+    ["POST", "/stats/"],
   ])("answers %s %s with 404 JSON", async (method, path) => {
     const { app } = setup();
     const response = await app.handle(new Request(`http://localhost${path}?token=Query-Secret-1`, { method }));
@@ -503,6 +503,28 @@ describe("unknown routes", () => {
     expect(body.error).toBe("not_found");
     expect(body.message).toContain(path);
     expectNoLeaks(text, "Query-Secret-1");
+  });
+});
+
+describe("known paths asked with another method", () => {
+  it.each([
+    ["DELETE", "/stats", "GET, HEAD"],
+    ["POST", "/stats", "GET, HEAD"],
+    ["PUT", "/status", "GET, HEAD"],
+    ["OPTIONS", "/health", "GET, HEAD"],
+    ["GET", "/login", "POST"],
+    ["PATCH", "/login", "POST"],
+    ["DELETE", "/swagger/json", "GET, HEAD"],
+  ])("answers %s %s with 405 JSON and Allow: %s", async (method, path, allow) => {
+    const { app, store } = setup();
+    const stats = spyOn(store, "stats");
+    const response = await app.handle(new Request(`http://localhost${path}`, { method }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allow);
+    const body = await errorBody(response);
+    expect(body.error).toBe("method_not_allowed");
+    expect(body.message).toContain(path);
+    expect(stats).not.toHaveBeenCalled();
   });
 });
 
@@ -544,6 +566,11 @@ describe("GET /swagger/json", () => {
     expect(login).toEqual(expect.arrayContaining(["200", "400", "401", "429"]));
     const stats = Object.keys(spec.paths["/stats"]!.get!.responses ?? {});
     expect(stats).toEqual(expect.arrayContaining(["200", "401"]));
+  });
+
+  it("documents application/json as the one content type /login takes", () => {
+    const login = spec.paths["/login"]!.post! as { requestBody?: { content?: Record<string, unknown> } };
+    expect(Object.keys(login.requestBody?.content ?? {})).toEqual(["application/json"]);
   });
 
   it("does not leak the JWT secret into the document", () => {

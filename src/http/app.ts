@@ -10,8 +10,9 @@ import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
 import {
-  HttpError, InvalidCredentialsError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
+  HttpError, InvalidCredentialsError, MethodNotAllowedError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
+import { checkDeclaredLength, readJsonBody } from "./json-body.ts";
 import { StatsCache } from "./stats-cache.ts";
 import { TokenCache } from "./token-cache.ts";
 import {
@@ -47,8 +48,11 @@ export function createApp(options: AppOptions) {
     }
   };
 
+  /** Methods served per path, for 405's Allow header; filled from the routes once they are defined. */
+  const allowed = new Map<string, string>();
+
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
-  return new Elysia({ normalize: false })
+  const app = new Elysia({ normalize: false })
     .use(swagger({
       path: "/swagger",
       documentation: {
@@ -58,15 +62,23 @@ export function createApp(options: AppOptions) {
     }))
     .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
     .error({ HttpError })
+    // Before routing, so no route (or missing one) reads a body declared too large.
+    .onRequest(({ request }) => checkDeclaredLength(request))
     .onError(({ code, error, request }) => {
-      if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
+      // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
+      const known = error instanceof HttpError ? error : code === "PARSE" && error.cause instanceof HttpError ? error.cause : undefined;
+      if (known) return httpErrorResponse(known);
       switch (code) {
         case "VALIDATION":
           return errorResponse(400, "invalid_request", validationSummary(error));
         case "PARSE":
           return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
-        case "NOT_FOUND":
-          return errorResponse(404, "not_found", `no route for ${request.method} ${new URL(request.url).pathname}`);
+        case "NOT_FOUND": {
+          const path = new URL(request.url).pathname;
+          const allow = allowed.get(path);
+          if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
+          return errorResponse(404, "not_found", `no route for ${request.method} ${path}`);
+        }
         default:
           log.error("request failed", { method: request.method, url: request.url, code, error });
           return errorResponse(500, "internal_error", "internal error");
@@ -128,13 +140,9 @@ export function createApp(options: AppOptions) {
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };
     }, {
       body: LoginBody,
-      // Documents (and parses) JSON only; beforeHandle turns other content types away with a 400.
-      parse: "json",
-      beforeHandle: ({ request }) => {
-        if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
-          throw new HttpError(400, "invalid_body", "the request body must be JSON (Content-Type: application/json)");
-        }
-      },
+      // readJsonBody parses (JSON only, bounded in size and depth) and always answers; "json" is never
+      // reached and is there so the OpenAPI document lists application/json as the one content type.
+      parse: [({ request }) => readJsonBody(request), "json"],
       response: { 200: TokenSchema, ...errorResponses, 503: ErrorSchema },
       detail: { summary: "Exchange credentials for a bearer token", tags: ["auth"] },
     })
@@ -152,9 +160,19 @@ export function createApp(options: AppOptions) {
       response: { 200: StatsSchema, 401: ErrorSchema },
       detail: { summary: "Totals since counting began", tags: ["stats"], security: [{ bearerAuth: [] }] },
     });
+  for (const [path, methods] of Map.groupBy(app.routes, (route) => route.path)) {
+    const names = methods.map((route) => route.method);
+    // Elysia answers HEAD for every GET route.
+    allowed.set(path, [...new Set(names.includes("GET") ? [...names, "HEAD"] : names)].join(", "));
+  }
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function httpErrorResponse(error: HttpError): Response {
+  return errorResponse(error.status, error.code, error.message, error.headers);
+}
 
 function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = { error: code, message };

@@ -1,6 +1,9 @@
 // Opens the API's listening socket: one instance per port, and a clear error when that fails.
 import type { AnyElysia } from "elysia";
 
+/** Far above MAX_BODY_BYTES (json-body.ts), so the app's JSON 413 answers every body near the limit. */
+export const BODY_BACKSTOP_BYTES = 1024 * 1024;
+
 /** The HTTP API could not listen; main logs the message as one line and exits 1. */
 export class ListenError extends Error {
   override name = "ListenError";
@@ -14,7 +17,9 @@ export function listen(app: AnyElysia, host: string, port: number): number {
   try {
     // Elysia asks Bun for SO_REUSEPORT by default, with which a second instance on a busy port
     // also "listens" and the kernel splits requests (and, with Cassandra, the stream) between them.
-    app.listen({ hostname: host, port, reusePort: false });
+    // Bodies over MAX_BODY_BYTES get a JSON 413 from the app without being read; Bun itself refuses
+    // (a bare 413, connection closed) only bodies declared past this backstop, rather than draining them.
+    app.listen({ hostname: host, port, reusePort: false, maxRequestBodySize: BODY_BACKSTOP_BYTES });
   } catch (cause) {
     throw new ListenError(host, port, { cause });
   }
