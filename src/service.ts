@@ -47,6 +47,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     tokenTtlSeconds: config.token_ttl_seconds,
     loginMaxFailures: config.login_max_failures,
     loginWindowSeconds: config.login_window_seconds,
+    trustedProxies: config.trusted_proxies,
     store,
     users,
     stream: streamStatus,

@@ -9,10 +9,11 @@ import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
+import { ClientAddress } from "./client-address.ts";
 import {
-  HttpError, InvalidCredentialsError, MethodNotAllowedError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
+  HttpError, InvalidCredentialsError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
-import { checkDeclaredLength, readJsonBody } from "./json-body.ts";
+import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
 import { StatsCache } from "./stats-cache.ts";
 import { TokenCache } from "./token-cache.ts";
 import {
@@ -24,6 +25,8 @@ export interface AppOptions {
   tokenTtlSeconds: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (config trusted_proxies); none by default. */
+  trustedProxies?: readonly string[];
   store: StatsStore;
   users: UserDirectory;
   stream: () => StreamStatus;
@@ -36,6 +39,7 @@ const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema };
 export function createApp(options: AppOptions) {
   const { store, users, log } = options;
   const limiter = new LoginLimiter({ maxFailures: options.loginMaxFailures, windowMs: options.loginWindowSeconds * 1000 });
+  const clients = new ClientAddress(options.trustedProxies ?? []);
   const startedAt = Date.now();
   const statsCache = new StatsCache(store);
   const tokens = new TokenCache();
@@ -62,8 +66,6 @@ export function createApp(options: AppOptions) {
     }))
     .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
     .error({ HttpError })
-    // Before routing, so no route (or missing one) reads a body declared too large.
-    .onRequest(({ request }) => checkDeclaredLength(request))
     .onError(({ code, error, request }) => {
       // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
       const known = error instanceof HttpError ? error : code === "PARSE" && error.cause instanceof HttpError ? error.cause : undefined;
@@ -74,6 +76,8 @@ export function createApp(options: AppOptions) {
         case "PARSE":
           return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
         case "NOT_FOUND": {
+          // Nothing reads this body (Bun discards it); a client sending a large one is still told so.
+          if (declaresTooLarge(request)) return httpErrorResponse(new PayloadTooLargeError(MAX_BODY_BYTES));
           const path = new URL(request.url).pathname;
           const allow = allowed.get(path);
           if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
@@ -119,22 +123,19 @@ export function createApp(options: AppOptions) {
       detail: { summary: "Stream, store and ingest details for operators", tags: ["operations"] },
     })
     .post("/login", async ({ body, jwt, request, server }) => {
-      const client = server?.requestIP(request)?.address ?? "unknown";
-      const keys = [`ip:${client}`, `user:${body.username.toLowerCase()}`];
-      const wait = limiter.blockedFor(keys);
-      if (wait > 0) throw new TooManyRequestsError(wait);
-      // Counted before the slow check, so attempts sent at once cannot all get past blockedFor.
-      limiter.recordFailure(keys);
+      const client = clients.of(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"));
+      const attempt = limiter.begin(client, body.username);
+      if (attempt.retryAfterMs > 0) throw new TooManyRequestsError(attempt.retryAfterMs);
+      if (attempt.delayMs > 0) await Bun.sleep(attempt.delayMs);
       const ok = await verifyUser(body.username, body.password).catch((error: unknown) => {
-        limiter.forgive(keys);
+        attempt.abandoned();
         throw error;
       });
       if (!ok) {
-        log.warn("login failed", { username: body.username, client });
+        log.warn("login failed", { username: body.username, client, ...(attempt.delayMs > 0 ? { delayed_ms: attempt.delayMs } : {}) });
         throw new InvalidCredentialsError();
       }
-      limiter.forgive([keys[0]!]);
-      limiter.reset(keys[1]!);
+      attempt.succeeded();
       const exp = Math.floor(Date.now() / 1000) + options.tokenTtlSeconds;
       const token = await jwt.sign({ sub: body.username, exp });
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };

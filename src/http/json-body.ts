@@ -30,15 +30,15 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
-/** Throws 413 when the declared length is too large, for any route, before the body is read. */
-export function checkDeclaredLength(request: Request): void {
+/** True when the request declares a body over MAX_BODY_BYTES, which can be refused before reading it. */
+export function declaresTooLarge(request: Request): boolean {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  return declared !== null && Number(declared) > MAX_BODY_BYTES;
 }
 
 /** The body's bytes, stopping at `max`: a chunked body has no length to check in advance. */
 async function readCapped(request: Request, max: number): Promise<Uint8Array> {
-  checkDeclaredLength(request);
+  if (declaresTooLarge(request)) throw new PayloadTooLargeError(max);
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
