@@ -54,6 +54,8 @@ const cases: [string, Case][] = [
   ["60,000 unclosed brackets", login("[".repeat(60_000))],
   ["10,000 nested objects", login('{"a":'.repeat(10_000) + "1" + "}".repeat(10_000))],
   ["17 nested arrays", login(deep(17))],
+  ["an array of 30,000 numbers", login(`[${Array(30_000).fill(1).join(",")}]`)],
+  ["5,000 unexpected keys", login(JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]))))],
   ["nesting hidden after a valid prefix", login(`{"username":"a","password":"b","x":${deep(1000)}}`)],
   ["a body one byte over the limit", { ...login(JSON.stringify({ username: "a", password: "x".repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1)), status: 413 }],
   ["a chunked body without a length, over the limit", { ...login(chunked(4 * MAX_BODY_BYTES)), status: 413 }],
