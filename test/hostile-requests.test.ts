@@ -65,6 +65,7 @@ const cases: [string, Case][] = [
   ["an empty body", login("")],
   ["whitespace only", login("   \n ")],
   ["a UTF-16 body", login(new Uint8Array(Buffer.from(JSON.stringify({ username: "admin", password: "x" }), "utf16le")))],
+  ["a gzip-encoded body", login(new Uint8Array(Bun.gzipSync(JSON.stringify(TEST_ADMIN))), { ...json, "content-encoding": "gzip" })],
   ["application/json-patch+json", login("{}", { "content-type": "application/json-patch+json" })],
   ["text/json", login(JSON.stringify(TEST_ADMIN), { "content-type": "text/json" })],
   ["multipart/form-data", login("--x\r\nContent-Disposition: form-data; name=username\r\n\r\nadmin\r\n--x--", { "content-type": "multipart/form-data; boundary=x" })],

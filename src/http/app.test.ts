@@ -579,9 +579,9 @@ describe("GET /swagger/json", () => {
     }
   });
 
-  it("documents the error answers of /login (400, 401, 429) and of /stats (401)", () => {
+  it("documents the error answers of /login (400, 401, 413, 429) and of /stats (401)", () => {
     const login = Object.keys(spec.paths["/login"]!.post!.responses ?? {});
-    expect(login).toEqual(expect.arrayContaining(["200", "400", "401", "429"]));
+    expect(login).toEqual(expect.arrayContaining(["200", "400", "401", "413", "429"]));
     const stats = Object.keys(spec.paths["/stats"]!.get!.responses ?? {});
     expect(stats).toEqual(expect.arrayContaining(["200", "401"]));
   });

@@ -34,7 +34,7 @@ export interface AppOptions {
   log: Logger;
 }
 
-const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema };
+const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 429: ErrorSchema };
 
 export function createApp(options: AppOptions) {
   const { store, users, log } = options;
@@ -132,7 +132,7 @@ export function createApp(options: AppOptions) {
         throw error;
       });
       if (!ok) {
-        log.warn("login failed", { username: body.username, client, ...(attempt.delayMs > 0 ? { delayed_ms: attempt.delayMs } : {}) });
+        log.warn("login failed", { username: body.username, client, ...opt("delayed_ms", attempt.delayMs || undefined) });
         throw new InvalidCredentialsError();
       }
       attempt.succeeded();
