@@ -14,7 +14,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
     throw invalidBody("the request body must be JSON (Content-Type: application/json)");
   }
-  const bytes = await readCapped(request, MAX_BODY_BYTES);
+  const bytes = await readCapped(request);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -36,9 +36,9 @@ export function declaresTooLarge(request: Request): boolean {
   return declared !== null && Number(declared) > MAX_BODY_BYTES;
 }
 
-/** The body's bytes, stopping at `max`: a chunked body has no length to check in advance. */
-async function readCapped(request: Request, max: number): Promise<Uint8Array> {
-  if (declaresTooLarge(request)) throw new PayloadTooLargeError(max);
+/** The body's bytes, stopping past MAX_BODY_BYTES: a chunked body has no length to check in advance. */
+async function readCapped(request: Request): Promise<Uint8Array> {
+  if (declaresTooLarge(request)) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -47,9 +47,9 @@ async function readCapped(request: Request, max: number): Promise<Uint8Array> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > max) {
+    if (size > MAX_BODY_BYTES) {
       reader.cancel().catch(() => {});
-      throw new PayloadTooLargeError(max);
+      throw new PayloadTooLargeError(MAX_BODY_BYTES);
     }
     chunks.push(value);
   }
@@ -57,7 +57,7 @@ async function readCapped(request: Request, max: number): Promise<Uint8Array> {
 }
 
 /** True when brackets outside strings nest deeper than `max`; one linear pass, no allocation. */
-export function nestingExceeds(text: string, max: number): boolean {
+function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -2,7 +2,7 @@
 import type { AnyElysia } from "elysia";
 
 /** Far above MAX_BODY_BYTES (json-body.ts), so the app's JSON 413 answers every body near the limit. */
-export const BODY_BACKSTOP_BYTES = 1024 * 1024;
+const BODY_BACKSTOP_BYTES = 1024 * 1024;
 
 /** The HTTP API could not listen; main logs the message as one line and exits 1. */
 export class ListenError extends Error {
