@@ -3,7 +3,8 @@ import { parseArgs, USAGE, UsageError, type Command } from "./cli/args.ts";
 import { ConfigError, loadConfig, type Config } from "./config/index.ts";
 import { createLogger } from "./log/logger.ts";
 import { createBackends } from "./backends.ts";
-import { startService } from "./service.ts";
+import { ListenError } from "./http/listen.ts";
+import { startService, type RunningService } from "./service.ts";
 import { SERVICE_NAME, VERSION } from "./version.ts";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -34,7 +35,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(config: Config): Promise<number> {
   const log = createLogger(config.log_level);
-  const service = await startService(config, log, createBackends);
+  let service: RunningService;
+  try {
+    service = await startService(config, log, createBackends);
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    log.error(error.message, { host: error.host, port: error.port });
+    return 1;
+  }
   const { promise: signalled, resolve } = Promise.withResolvers<NodeJS.Signals>();
   process.once("SIGINT", () => resolve("SIGINT"));
   process.once("SIGTERM", () => resolve("SIGTERM"));

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { UserDirectory } from "./auth/users.ts";
 import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
+import { listen } from "./http/listen.ts";
 import type { Logger } from "./log/logger.ts";
 import { Sleeper } from "./retry/sleeper.ts";
 import type { StatsStore } from "./store/stats-store.ts";
@@ -46,14 +47,20 @@ export async function startService(config: Config, log: Logger, backends: Backen
     tokenTtlSeconds: config.token_ttl_seconds,
     loginMaxFailures: config.login_max_failures,
     loginWindowSeconds: config.login_window_seconds,
+    trustedProxies: config.trusted_proxies,
     store,
     users,
     stream: streamStatus,
     ingest: ingest.counters,
     log: log.child({ component: "http" }),
   });
-  app.listen({ port: config.port, hostname: config.host });
-  const port = app.server?.port ?? config.port;
+  let port: number;
+  try {
+    port = listen(app, config.host, config.port);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   log.info("listening", { url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url });
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.

@@ -46,6 +46,30 @@ async function exercise(cmd: string[], signal: "SIGTERM" | "SIGINT") {
   }
 }
 
+// Bun's reusePort (Elysia's default) let a second instance "listen" too, the kernel splitting requests.
+async function refusesBusyPort(cmd: string[]) {
+  const first = spawnService(cmd, {});
+  try {
+    const port = portOf(await readLogUntil(first.stdout, (e) => e.msg === "listening"));
+    const second = spawnService(cmd, { PORT: String(port) });
+    const outcome = await Promise.race([second.exited, Bun.sleep(15_000).then(() => "still running")]);
+    second.kill("SIGKILL");
+    expect(outcome).toBe(1);
+    const lines = (await new Response(second.stdout).text()).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.msg)).not.toContain("listening");
+    const errors = lines.filter((l) => l.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.msg)).toContain(`127.0.0.1:${port}`);
+    expect(errors[0]).toMatchObject({ host: "127.0.0.1", port });
+    expect(await new Response(second.stderr).text()).toBe("");
+    // The first instance still serves alone.
+    expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(200);
+  } finally {
+    first.kill("SIGKILL");
+    await first.exited;
+  }
+}
+
 describe("running from source", () => {
   test("serves the exact totals and exits 0 on SIGTERM", async () => {
     await exercise([process.execPath, "src/main.ts"], "SIGTERM");
@@ -63,6 +87,10 @@ describe("running from source", () => {
     expect(stderr).toContain(`invalid ${key} =`);
     expect(stderr).not.toContain("too-short");
     expect(stderr).not.toContain("    at ");
+  });
+
+  test("refuses a port another instance listens on: exit 1 and one line naming host and port", async () => {
+    await refusesBusyPort([process.execPath, "src/main.ts"]);
   });
 });
 
@@ -86,6 +114,10 @@ describe("the compiled binary", () => {
 
   test("serves the exact totals and exits 0 on SIGINT", async () => {
     await exercise([BINARY], "SIGINT");
+  });
+
+  test("refuses a port another instance listens on: exit 1 and one line naming host and port", async () => {
+    await refusesBusyPort([BINARY]);
   });
 
   test("reads --config and answers healthcheck", async () => {

@@ -1,140 +1,134 @@
 import { describe, expect, it } from "bun:test";
-import { LoginLimiter, type LimiterOptions } from "./login-limiter.ts";
+import { CLIENT_FACTOR, FIRST_DELAY_MS, LoginLimiter, MAX_DELAY_MS, type LimiterOptions } from "./login-limiter.ts";
 
 /** A limiter on a hand-driven clock. */
 function limiter(options: Partial<LimiterOptions> = {}) {
   const clock = { now: 1_000_000 };
   const l = new LoginLimiter({ maxFailures: 3, windowMs: 60_000, now: () => clock.now, ...options });
-  return { l, clock };
+  /** `n` attempts that all fail (nothing is called back: failures are counted when they begin). */
+  const fail = (client: string, username: string, n = 1) => {
+    for (let i = 0; i < n; i++) l.begin(client, username);
+  };
+  return { l, clock, fail };
 }
 
 describe("LoginLimiter", () => {
-  it("does not block a key that never failed", () => {
+  it("lets a client that never failed in, at once", () => {
     const { l } = limiter();
-    expect(l.blockedFor(["ip:1.2.3.4", "user:admin"])).toBe(0);
+    expect(l.begin("1.2.3.4", "admin")).toMatchObject({ retryAfterMs: 0, delayMs: 0 });
   });
 
-  it.each([1, 2, 5])("allows %i failures below the limit and blocks at the limit", (maxFailures) => {
-    const { l } = limiter({ maxFailures });
-    for (let i = 0; i < maxFailures - 1; i++) {
-      l.recordFailure(["user:admin"]);
-      expect(l.blockedFor(["user:admin"])).toBe(0);
-    }
-    l.recordFailure(["user:admin"]);
-    expect(l.blockedFor(["user:admin"])).toBeGreaterThan(0);
+  it.each([1, 2, 5])("allows %i failures per (address, username) and refuses that pair at the limit", (maxFailures) => {
+    const { l, fail } = limiter({ maxFailures });
+    fail("a", "admin", maxFailures - 1);
+    expect(l.begin("a", "admin").retryAfterMs).toBe(0);
+    expect(l.begin("a", "admin").retryAfterMs).toBeGreaterThan(0);
   });
 
-  it("reports the time left until the window that began with the first failure ends", () => {
+  it("refuses the pair until the window that began with its first failure ends", () => {
     const { l, clock } = limiter({ windowMs: 60_000 });
-    l.recordFailure(["user:admin"]);
+    l.begin("a", "admin");
     clock.now += 10_000;
-    l.recordFailure(["user:admin"]);
+    l.begin("a", "admin");
     clock.now += 5_000;
-    l.recordFailure(["user:admin"]);
-    // The window started 15 s ago; 45 s remain.
-    expect(l.blockedFor(["user:admin"])).toBe(45_000);
+    l.begin("a", "admin");
+    expect(l.begin("a", "admin").retryAfterMs).toBe(45_000);
     clock.now += 44_999;
-    expect(l.blockedFor(["user:admin"])).toBe(1);
+    expect(l.begin("a", "admin").retryAfterMs).toBe(1);
+    clock.now += 1;
+    expect(l.begin("a", "admin").retryAfterMs).toBe(0);
   });
 
-  it("unblocks once the window has passed and starts counting afresh", () => {
-    const { l, clock } = limiter({ maxFailures: 2, windowMs: 1_000 });
-    l.recordFailure(["user:admin"]);
-    l.recordFailure(["user:admin"]);
-    expect(l.blockedFor(["user:admin"])).toBe(1_000);
+  it("does not refuse the same username from another address", () => {
+    const { l, fail } = limiter();
+    fail("attacker", "admin", 10);
+    expect(l.begin("attacker", "admin").retryAfterMs).toBeGreaterThan(0);
+    expect(l.begin("office", "admin").retryAfterMs).toBe(0);
+  });
+
+  it("counts a username's failures whatever its case", () => {
+    const { l, fail } = limiter();
+    fail("a", "admin");
+    fail("a", "Admin");
+    fail("a", "ADMIN");
+    expect(l.begin("a", "aDmIn").retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it(`refuses an address after ${CLIENT_FACTOR} × maxFailures failures spread over usernames`, () => {
+    const { l, fail } = limiter({ maxFailures: 3 });
+    for (let i = 0; i < 3 * CLIENT_FACTOR - 1; i++) fail("sprayer", `user${i}`);
+    expect(l.begin("sprayer", "fresh-name-1").retryAfterMs).toBe(0);
+    expect(l.begin("sprayer", "fresh-name-2").retryAfterMs).toBeGreaterThan(0);
+    expect(l.begin("elsewhere", "fresh-name-2").retryAfterMs).toBe(0);
+  });
+
+  it("slows down a username failing from many addresses, doubling the delay up to a cap, and never refuses it", () => {
+    const { l } = limiter({ maxFailures: 3 });
+    const delays: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const attempt = l.begin(`10.0.0.${i}`, "admin");
+      expect(attempt.retryAfterMs).toBe(0);
+      delays.push(attempt.delayMs);
+    }
+    const d = FIRST_DELAY_MS;
+    expect(delays).toEqual([0, 0, 0, d, 2 * d, 4 * d, 8 * d, 16 * d, MAX_DELAY_MS, MAX_DELAY_MS, MAX_DELAY_MS, MAX_DELAY_MS]);
+    expect(16 * d).toBeLessThan(MAX_DELAY_MS);
+    // The real user, from an address with no failures, gets in after the capped delay.
+    expect(l.begin("198.51.100.1", "admin")).toMatchObject({ retryAfterMs: 0, delayMs: MAX_DELAY_MS });
+    // Other usernames are not slowed down.
+    expect(l.begin("198.51.100.1", "someone-else").delayMs).toBe(0);
+  });
+
+  it("forgets delays and refusals once the window has passed", () => {
+    const { l, clock, fail } = limiter({ maxFailures: 1, windowMs: 1_000 });
+    fail("a", "admin", 3);
+    expect(l.begin("a", "admin").retryAfterMs).toBe(1_000);
+    expect(l.begin("b", "admin").delayMs).toBeGreaterThan(0);
     clock.now += 1_000;
-    expect(l.blockedFor(["user:admin"])).toBe(0);
-    // A single new failure is not enough: the old ones were forgotten.
-    l.recordFailure(["user:admin"]);
-    expect(l.blockedFor(["user:admin"])).toBe(0);
+    expect(l.begin("a", "admin")).toMatchObject({ retryAfterMs: 0, delayMs: 0 });
   });
 
-  it("does not extend the block while further failures arrive inside the window", () => {
-    const { l, clock } = limiter({ maxFailures: 1, windowMs: 10_000 });
-    l.recordFailure(["user:admin"]);
-    clock.now += 6_000;
-    l.recordFailure(["user:admin"]);
-    expect(l.blockedFor(["user:admin"])).toBe(4_000);
+  it("clears the pair's count after a success, and does not hold the success against the address", () => {
+    const { l, fail } = limiter({ maxFailures: 2 });
+    fail("a", "admin");
+    l.begin("a", "admin").succeeded();
+    fail("a", "admin");
+    expect(l.begin("a", "admin").retryAfterMs).toBe(0);
+    // Successes from one address never add up to a refusal.
+    const { l: l2 } = limiter({ maxFailures: 1 });
+    for (let i = 0; i < 10; i++) {
+      const attempt = l2.begin("a", `user${i}`);
+      expect(attempt.retryAfterMs).toBe(0);
+      attempt.succeeded();
+    }
   });
 
-  it("counts each key separately", () => {
-    const { l } = limiter({ maxFailures: 2 });
-    l.recordFailure(["ip:a", "user:alice"]);
-    l.recordFailure(["ip:b", "user:alice"]);
-    expect(l.blockedFor(["user:alice"])).toBeGreaterThan(0);
-    expect(l.blockedFor(["ip:a"])).toBe(0);
-    expect(l.blockedFor(["ip:b"])).toBe(0);
-    expect(l.blockedFor(["user:bob"])).toBe(0);
-  });
-
-  it("blocks a request when any one of its keys is blocked, for the longest wait", () => {
-    const { l, clock } = limiter({ maxFailures: 1, windowMs: 10_000 });
-    l.recordFailure(["ip:a"]);
-    clock.now += 3_000;
-    l.recordFailure(["user:alice"]);
-    expect(l.blockedFor(["ip:a", "user:bob"])).toBe(7_000);
-    expect(l.blockedFor(["ip:c", "user:alice"])).toBe(10_000);
-    expect(l.blockedFor(["ip:a", "user:alice"])).toBe(10_000);
-    expect(l.blockedFor(["ip:c", "user:bob"])).toBe(0);
-  });
-
-  it("forgets a key on reset, leaving the others", () => {
+  it("does not count an abandoned attempt anywhere", () => {
     const { l } = limiter({ maxFailures: 1 });
-    l.recordFailure(["ip:a", "user:alice"]);
-    l.reset("user:alice");
-    expect(l.blockedFor(["user:alice"])).toBe(0);
-    expect(l.blockedFor(["ip:a"])).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) {
+      const attempt = l.begin("a", "admin");
+      expect(attempt).toMatchObject({ retryAfterMs: 0, delayMs: 0 });
+      attempt.abandoned();
+    }
   });
 
-  it("takes back one failure per key on forgive", () => {
-    const { l } = limiter({ maxFailures: 2 });
-    l.recordFailure(["ip:a", "user:alice"]);
-    l.recordFailure(["ip:a", "user:alice"]);
-    l.forgive(["ip:a"]);
-    expect(l.blockedFor(["ip:a"])).toBe(0);
-    expect(l.blockedFor(["user:alice"])).toBeGreaterThan(0);
-    l.recordFailure(["ip:a"]);
-    expect(l.blockedFor(["ip:a"])).toBeGreaterThan(0);
+  it("counts attempts when they begin, so attempts made at once cannot all pass", () => {
+    const { l } = limiter({ maxFailures: 3 });
+    const attempts = Array.from({ length: 10 }, () => l.begin("a", "admin"));
+    expect(attempts.filter((a) => a.retryAfterMs === 0)).toHaveLength(3);
   });
 
-  it("gives no credit for forgiving a key that has no failures", () => {
-    const { l, clock } = limiter({ maxFailures: 1, windowMs: 1_000 });
-    l.forgive(["ip:a"]);
-    l.forgive(["ip:a"]);
-    l.recordFailure(["ip:a"]);
-    expect(l.blockedFor(["ip:a"])).toBeGreaterThan(0);
-    // Nor for a window that has already ended.
-    clock.now += 1_000;
-    l.forgive(["ip:a"]);
-    l.recordFailure(["ip:a"]);
-    expect(l.blockedFor(["ip:a"])).toBeGreaterThan(0);
-  });
-
-  it("forgets the least recently failed keys beyond maxKeys", () => {
-    const { l } = limiter({ maxFailures: 1, maxKeys: 2 });
-    l.recordFailure(["a"]);
-    l.recordFailure(["b"]);
-    l.recordFailure(["a"]); // a is now more recent than b
-    l.recordFailure(["c"]);
-    expect(l.blockedFor(["b"])).toBe(0);
-    expect(l.blockedFor(["a"])).toBeGreaterThan(0);
-    expect(l.blockedFor(["c"])).toBeGreaterThan(0);
-  });
-
-  it("keeps memory bounded under a flood of distinct keys", () => {
-    const { l } = limiter({ maxFailures: 1, maxKeys: 100 });
-    for (let i = 0; i < 10_000; i++) l.recordFailure([`ip:${i}`]);
-    let blocked = 0;
-    for (let i = 0; i < 10_000; i++) if (l.blockedFor([`ip:${i}`]) > 0) blocked++;
-    expect(blocked).toBe(100);
-    expect(l.blockedFor(["ip:9999"])).toBeGreaterThan(0);
-    expect(l.blockedFor(["ip:0"])).toBe(0);
+  it("keeps memory bounded under a flood of distinct addresses", () => {
+    const { l } = limiter({ maxFailures: 1, maxKeys: 300 });
+    for (let i = 0; i < 10_000; i++) l.begin(`ip${i}`, "admin");
+    expect(l.begin("ip9999", "admin").retryAfterMs).toBeGreaterThan(0);
+    expect(l.begin("ip0", "admin").retryAfterMs).toBe(0);
   });
 
   it("uses the real clock when none is injected", () => {
     const l = new LoginLimiter({ maxFailures: 1, windowMs: 60_000 });
-    l.recordFailure(["user:x"]);
-    const wait = l.blockedFor(["user:x"]);
+    l.begin("a", "admin");
+    const wait = l.begin("a", "admin").retryAfterMs;
     expect(wait).toBeGreaterThan(59_000);
     expect(wait).toBeLessThanOrEqual(60_000);
   });

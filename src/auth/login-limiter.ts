@@ -1,11 +1,33 @@
-// Counts failed logins per client address and per username, and blocks both after too many.
+// Limits failed logins per client address and per (address, username), and slows down, rather than
+// refuses, a username failing from many addresses: an attacker cannot lock the real user out.
+import { BoundedMap } from "../bounded-map.ts";
 
 export interface LimiterOptions {
+  /** Failures allowed per (address, username) within windowMs; CLIENT_FACTOR times as many per address. */
   maxFailures: number;
   windowMs: number;
-  /** Keys remembered at most; the oldest are forgotten first, so a flood cannot exhaust memory. */
+  /** Windows remembered at most; the least recently failed are forgotten first, so a flood cannot exhaust memory. */
   maxKeys?: number;
   now?: () => number;
+}
+
+/** Several people may share one address (an office behind NAT), so an address gets more failures than a pair. */
+export const CLIENT_FACTOR = 4;
+/** Delay once a username has maxFailures recent failures from anywhere; it doubles with each further one. */
+export const FIRST_DELAY_MS = 100;
+/** The delay never grows past this, so the real user still gets in, a little later, during an attack. */
+export const MAX_DELAY_MS = 2000;
+
+/** One login attempt, counted as a failure from the moment it begins. */
+export interface LoginAttempt {
+  /** Above 0: refuse the attempt (429, Retry-After); it was not counted. */
+  readonly retryAfterMs: number;
+  /** How long to wait before checking the password. */
+  readonly delayMs: number;
+  /** The password was right: the attempt is not held against the client, and its count for this username is cleared. */
+  succeeded(): void;
+  /** The password could not be checked (user directory down): the attempt is not held against anyone. */
+  abandoned(): void;
 }
 
 interface Window {
@@ -13,41 +35,52 @@ interface Window {
   failures: number;
 }
 
+const nothing = () => {};
+
 export class LoginLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows: BoundedMap<string, Window>;
 
-  constructor(private readonly options: LimiterOptions) {}
-
-  /** Milliseconds until any of `keys` may try again, or 0 when none is blocked. */
-  blockedFor(keys: readonly string[]): number {
-    const now = this.now();
-    let wait = 0;
-    for (const key of keys) {
-      const window = this.live(key, now);
-      if (window && window.failures >= this.options.maxFailures) {
-        wait = Math.max(wait, window.start + this.options.windowMs - now);
-      }
-    }
-    return wait;
+  constructor(private readonly options: LimiterOptions) {
+    this.windows = new BoundedMap(options.maxKeys ?? 100_000);
   }
 
-  recordFailure(keys: readonly string[]): void {
+  begin(client: string, username: string): LoginAttempt {
     const now = this.now();
-    for (const key of keys) {
+    const { maxFailures } = this.options;
+    const name = username.toLowerCase();
+    const clientKey = `client:${client}`;
+    const pairKey = `pair:${client}\u0000${name}`;
+    const userKey = `user:${name}`;
+    const retryAfterMs = Math.max(this.blockedFor(clientKey, maxFailures * CLIENT_FACTOR, now), this.blockedFor(pairKey, maxFailures, now));
+    if (retryAfterMs > 0) return { retryAfterMs, delayMs: 0, succeeded: nothing, abandoned: nothing };
+
+    const userFailures = this.live(userKey, now)?.failures ?? 0;
+    const delayMs = userFailures < maxFailures ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (userFailures - maxFailures));
+    // Counted before the slow check, so attempts sent at once cannot all get past the limits.
+    for (const key of [clientKey, pairKey, userKey]) {
       const window = this.live(key, now) ?? { start: now, failures: 0 };
       window.failures++;
-      this.windows.delete(key);
       this.windows.set(key, window);
     }
-    const maxKeys = this.options.maxKeys ?? 100_000;
-    for (const key of this.windows.keys()) {
-      if (this.windows.size <= maxKeys) break;
-      this.windows.delete(key);
-    }
+    return {
+      retryAfterMs: 0,
+      delayMs,
+      succeeded: () => {
+        this.forgive([clientKey, userKey]);
+        this.windows.delete(pairKey);
+      },
+      abandoned: () => this.forgive([clientKey, pairKey, userKey]),
+    };
   }
 
-  /** Takes back one failure per key, for an attempt counted in advance that then succeeded. */
-  forgive(keys: readonly string[]): void {
+  /** Milliseconds until `key`'s window ends when it holds `limit` failures, else 0. */
+  private blockedFor(key: string, limit: number, now: number): number {
+    const window = this.live(key, now);
+    return window && window.failures >= limit ? window.start + this.options.windowMs - now : 0;
+  }
+
+  /** Takes back one failure per key, for an attempt counted in advance. */
+  private forgive(keys: readonly string[]): void {
     const now = this.now();
     for (const key of keys) {
       const window = this.live(key, now);
@@ -55,8 +88,8 @@ export class LoginLimiter {
     }
   }
 
-  reset(key: string): void {
-    this.windows.delete(key);
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private live(key: string, now: number): Window | undefined {
@@ -66,9 +99,5 @@ export class LoginLimiter {
       return undefined;
     }
     return window;
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
   }
 }

@@ -164,6 +164,7 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   admin_password: { file: "file-password", env: "env-password", expected: "env-password" },
   login_max_failures: { file: 3, env: "9", expected: 9 },
   login_window_seconds: { file: 30, env: "45", expected: 45 },
+  trusted_proxies: { file: ["10.0.0.1"], env: " 10.0.0.0/8, ::1,fd00::/8 ", expected: ["10.0.0.0/8", "::1", "fd00::/8"] },
   log_level: { file: "error", env: "debug", expected: "debug" },
 };
 
@@ -289,6 +290,11 @@ const invalidCases: InvalidCase[] = [
   { name: "cassandra_replication \"Simple:1\"", file: { cassandra_replication: "Simple:1" }, key: "cassandra_replication", shown: '"Simple:1"', expects: ["SimpleStrategy:<factor>"], from: "file" },
   { name: "max_server_urls 0", file: { max_server_urls: 0 }, key: "max_server_urls", shown: "0", expects: [/integer >= 1/], from: "file" },
   { name: "MAX_SERVER_URLS=lots", env: { MAX_SERVER_URLS: "lots" }, key: "max_server_urls", shown: '"lots"', expects: [/integer/], from: "env MAX_SERVER_URLS" },
+  { name: "trusted_proxies as a string in the file", file: { trusted_proxies: "10.0.0.1" }, key: "trusted_proxies", shown: '"10.0.0.1"', expects: [/list of IP addresses or CIDR/], from: "file" },
+  { name: "trusted_proxies with a host name", file: { trusted_proxies: ["10.0.0.1", "proxy.local"] }, key: "trusted_proxies", shown: '["10.0.0.1","proxy.local"]', expects: [/CIDR/], from: "file" },
+  { name: "trusted_proxies with an IPv4 prefix over 32", file: { trusted_proxies: ["10.0.0.0/33"] }, key: "trusted_proxies", shown: '["10.0.0.0/33"]', expects: [/CIDR/], from: "file" },
+  { name: "TRUSTED_PROXIES with an IPv6 prefix over 128", env: { TRUSTED_PROXIES: "::1,fd00::/129" }, key: "trusted_proxies", shown: '["::1","fd00::/129"]', expects: [/comma-separated/], from: "env TRUSTED_PROXIES" },
+  { name: "TRUSTED_PROXIES with two slashes", env: { TRUSTED_PROXIES: "10.0.0.0/8/8" }, key: "trusted_proxies", shown: '["10.0.0.0/8/8"]', expects: [/CIDR/], from: "env TRUSTED_PROXIES" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },
 ];
 

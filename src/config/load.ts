@@ -99,11 +99,12 @@ function propertySchema(key: string): TSchema {
   return (ConfigSchema.properties as Record<string, TSchema>)[key] ?? ConfigSchema;
 }
 
-/** Environment values are strings; integer keys get numbers so the schema judges the number. */
+/** Environment values are strings; integer keys get numbers and list keys arrays, so the schema judges those. */
 function coerce(schema: TSchema, value: string): unknown {
   const text = value.trim();
   if (schema[Kind] === "Integer" && /^-?[0-9]+$/.test(text)) return Number(text);
   if (schema[Kind] === "Boolean" && /^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
+  if (schema[Kind] === "Array") return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
   return value;
 }
 

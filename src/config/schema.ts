@@ -1,10 +1,19 @@
 // The one TypeBox schema for wikitally's configuration: names, defaults and documentation.
-import { Type as T, type Static } from "@sinclair/typebox";
 import { DEFAULT_MAX_SERVER_URLS } from "../stats/server-urls.ts";
+import { FormatRegistry, Type as T, type Static } from "@sinclair/typebox";
+import { isIP } from "node:net";
 import { PROJECT_URL, SERVICE_NAME, VERSION } from "../version.ts";
 
 export const DEFAULT_USER_AGENT =
   `${SERVICE_NAME}/${VERSION} (${PROJECT_URL}; statistics bot) bun/${Bun.version}`;
+
+// An address ("10.0.0.1", "::1") or a CIDR range ("10.0.0.0/8", "fd00::/8").
+FormatRegistry.Set("ip-or-cidr", (text) => {
+  const [address = "", prefix, extra] = text.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+});
 
 const Millis = (def: number, description: string, minimum = 1) =>
   T.Integer({ minimum, default: def, description });
@@ -81,8 +90,17 @@ export const ConfigSchema = T.Object(
     token_ttl_seconds: T.Integer({ minimum: 1, maximum: 31_536_000, default: 3600, description: "Lifetime of issued tokens." }),
     admin_username: T.String({ minLength: 1, maxLength: 128, default: "admin", description: "User created at start-up." }),
     admin_password: T.String({ minLength: 8, maxLength: 1024, default: "password123", description: "Password of admin_username." }),
-    login_max_failures: T.Integer({ minimum: 1, default: 5, description: "Failed logins allowed per client and per username within login_window_seconds." }),
+    login_max_failures: T.Integer({
+      minimum: 1,
+      default: 5,
+      description: "Failed logins allowed per client address and username within login_window_seconds (4 times as many per address over all usernames); then 429. A username failing from many addresses is slowed down (up to 2 s per attempt), never refused.",
+    }),
     login_window_seconds: T.Integer({ minimum: 1, default: 300, description: "Window of the login failure limit." }),
+    trusted_proxies: T.Array(T.String({ format: "ip-or-cidr" }), {
+      default: [],
+      expected: "a list of IP addresses or CIDR ranges (in the environment, comma-separated)",
+      description: "Reverse proxies whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of them. Empty: the client is the TCP peer.",
+    }),
     log_level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
       default: "info",
       description: "Lowest level written to the JSON log on stdout.",

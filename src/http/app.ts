@@ -9,9 +9,11 @@ import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
+import { ClientAddress } from "./client-address.ts";
 import {
-  HttpError, InvalidCredentialsError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
+  HttpError, InvalidCredentialsError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
+import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
 import { StatsCache } from "./stats-cache.ts";
 import { TokenCache } from "./token-cache.ts";
 import {
@@ -23,6 +25,8 @@ export interface AppOptions {
   tokenTtlSeconds: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (config trusted_proxies); none by default. */
+  trustedProxies?: readonly string[];
   store: StatsStore;
   users: UserDirectory;
   stream: () => StreamStatus;
@@ -30,11 +34,12 @@ export interface AppOptions {
   log: Logger;
 }
 
-const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema };
+const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 429: ErrorSchema };
 
 export function createApp(options: AppOptions) {
   const { store, users, log } = options;
   const limiter = new LoginLimiter({ maxFailures: options.loginMaxFailures, windowMs: options.loginWindowSeconds * 1000 });
+  const clients = new ClientAddress(options.trustedProxies ?? []);
   const startedAt = Date.now();
   const statsCache = new StatsCache(store);
   const tokens = new TokenCache();
@@ -47,8 +52,11 @@ export function createApp(options: AppOptions) {
     }
   };
 
+  /** Methods served per path, for 405's Allow header; filled from the routes once they are defined. */
+  const allowed = new Map<string, string>();
+
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
-  return new Elysia({ normalize: false })
+  const app = new Elysia({ normalize: false })
     .use(swagger({
       path: "/swagger",
       documentation: {
@@ -59,14 +67,22 @@ export function createApp(options: AppOptions) {
     .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
     .error({ HttpError })
     .onError(({ code, error, request }) => {
-      if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
+      // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
+      const known = error instanceof HttpError ? error : code === "PARSE" && error.cause instanceof HttpError ? error.cause : undefined;
+      if (known) return httpErrorResponse(known);
       switch (code) {
         case "VALIDATION":
           return errorResponse(400, "invalid_request", validationSummary(error));
         case "PARSE":
           return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
-        case "NOT_FOUND":
-          return errorResponse(404, "not_found", `no route for ${request.method} ${new URL(request.url).pathname}`);
+        case "NOT_FOUND": {
+          // Nothing reads this body (Bun discards it); a client sending a large one is still told so.
+          if (declaresTooLarge(request)) return httpErrorResponse(new PayloadTooLargeError(MAX_BODY_BYTES));
+          const path = new URL(request.url).pathname;
+          const allow = allowed.get(path);
+          if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
+          return errorResponse(404, "not_found", `no route for ${request.method} ${path}`);
+        }
         default:
           log.error("request failed", { method: request.method, url: request.url, code, error });
           return errorResponse(500, "internal_error", "internal error");
@@ -107,34 +123,27 @@ export function createApp(options: AppOptions) {
       detail: { summary: "Stream, store and ingest details for operators", tags: ["operations"] },
     })
     .post("/login", async ({ body, jwt, request, server }) => {
-      const client = server?.requestIP(request)?.address ?? "unknown";
-      const keys = [`ip:${client}`, `user:${body.username.toLowerCase()}`];
-      const wait = limiter.blockedFor(keys);
-      if (wait > 0) throw new TooManyRequestsError(wait);
-      // Counted before the slow check, so attempts sent at once cannot all get past blockedFor.
-      limiter.recordFailure(keys);
+      const client = clients.of(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"));
+      const attempt = limiter.begin(client, body.username);
+      if (attempt.retryAfterMs > 0) throw new TooManyRequestsError(attempt.retryAfterMs);
+      if (attempt.delayMs > 0) await Bun.sleep(attempt.delayMs);
       const ok = await verifyUser(body.username, body.password).catch((error: unknown) => {
-        limiter.forgive(keys);
+        attempt.abandoned();
         throw error;
       });
       if (!ok) {
-        log.warn("login failed", { username: body.username, client });
+        log.warn("login failed", { username: body.username, client, ...opt("delayed_ms", attempt.delayMs || undefined) });
         throw new InvalidCredentialsError();
       }
-      limiter.forgive([keys[0]!]);
-      limiter.reset(keys[1]!);
+      attempt.succeeded();
       const exp = Math.floor(Date.now() / 1000) + options.tokenTtlSeconds;
       const token = await jwt.sign({ sub: body.username, exp });
       return { token, token_type: "Bearer" as const, expires_in: options.tokenTtlSeconds };
     }, {
       body: LoginBody,
-      // Documents (and parses) JSON only; beforeHandle turns other content types away with a 400.
-      parse: "json",
-      beforeHandle: ({ request }) => {
-        if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
-          throw new HttpError(400, "invalid_body", "the request body must be JSON (Content-Type: application/json)");
-        }
-      },
+      // readJsonBody parses (JSON only, bounded in size and depth) and always answers; "json" is never
+      // reached and is there so the OpenAPI document lists application/json as the one content type.
+      parse: [({ request }) => readJsonBody(request), "json"],
       response: { 200: TokenSchema, ...errorResponses, 503: ErrorSchema },
       detail: { summary: "Exchange credentials for a bearer token", tags: ["auth"] },
     })
@@ -152,9 +161,19 @@ export function createApp(options: AppOptions) {
       response: { 200: StatsSchema, 401: ErrorSchema },
       detail: { summary: "Totals since counting began", tags: ["stats"], security: [{ bearerAuth: [] }] },
     });
+  for (const [path, methods] of Map.groupBy(app.routes, (route) => route.path)) {
+    const names = methods.map((route) => route.method);
+    // Elysia answers HEAD for every GET route.
+    allowed.set(path, [...new Set(names.includes("GET") ? [...names, "HEAD"] : names)].join(", "));
+  }
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function httpErrorResponse(error: HttpError): Response {
+  return errorResponse(error.status, error.code, error.message, error.headers);
+}
 
 function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = { error: code, message };

@@ -47,6 +47,22 @@ export class ServiceUnavailableError extends HttpError {
   }
 }
 
+/** 413: the body is larger than any route accepts (checked on the declared length and while reading). */
+export class PayloadTooLargeError extends HttpError {
+  override name = "PayloadTooLargeError";
+  constructor(maxBytes: number) {
+    super(413, "payload_too_large", `the request body exceeds ${maxBytes} bytes`);
+  }
+}
+
+/** 405 for a known path asked with a method it does not serve; `Allow` lists those it does. */
+export class MethodNotAllowedError extends HttpError {
+  override name = "MethodNotAllowedError";
+  constructor(method: string, path: string, allow: string) {
+    super(405, "method_not_allowed", `${method} is not allowed on ${path}; allowed: ${allow}`, { Allow: allow });
+  }
+}
+
 /** The body of every error response. */
 export interface ErrorBody {
   error: string;

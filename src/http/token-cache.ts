@@ -1,10 +1,13 @@
 // Remembers tokens that verified, until they expire, so a busy client does not pay HMAC per request.
+import { BoundedMap } from "../bounded-map.ts";
 
 export class TokenCache {
-  /** token → expiry in ms; Map order is insertion order, so the first key is the oldest. */
-  private readonly expiries = new Map<string, number>();
+  /** token → expiry in ms; beyond maxEntries the oldest token is forgotten (and verified again if it returns). */
+  private readonly expiries: BoundedMap<string, number>;
 
-  constructor(private readonly maxEntries = 10_000, private readonly now = Date.now) {}
+  constructor(maxEntries = 10_000, private readonly now = Date.now) {
+    this.expiries = new BoundedMap(maxEntries);
+  }
 
   /** True when `token` verified before and has not expired since. */
   has(token: string): boolean {
@@ -18,6 +21,5 @@ export class TokenCache {
   /** Records a token that just verified, with its `exp` claim in seconds. */
   add(token: string, expSeconds: number): void {
     this.expiries.set(token, expSeconds * 1000);
-    if (this.expiries.size > this.maxEntries) this.expiries.delete(this.expiries.keys().next().value!);
   }
 }

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, expect, test, setDefaultTimeout } from "bun:test";
 import { createBackends } from "../../src/backends.ts";
 import { createLogger } from "../../src/log/logger.ts";
+import { ListenError } from "../../src/http/listen.ts";
 import { startService, type RunningService } from "../../src/service.ts";
 import type { Stats } from "../../src/stats/types.ts";
 import { CASSANDRA_HOST, CASSANDRA_REQUIRED, cassandraPid, describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
@@ -147,6 +148,20 @@ describeCassandra("the service on Cassandra", () => {
     expect(health.stream.state).toBe("disabled");
     expect(writer.service.ingest.counters.counted).toBe(payloads.length);
     expect(reader.service.ingest.counters.counted).toBe(0);
+  });
+
+  // With SO_REUSEPORT both instances listened, and both consumed the stream into one keyspace.
+  test("a second instance on the same port fails to start, and never opens the stream", async () => {
+    const ks = keyspace();
+    serve({});
+    const first = await start(ks);
+    await ready(first.base);
+    const config = testConfig({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, STREAM_URL: server!.url, PORT: String(first.service.port) });
+    const second = startService(config, createLogger("error"), createBackends);
+    await expect(second).rejects.toThrow(`cannot listen on 127.0.0.1:${first.service.port}`);
+    await expect(second).rejects.toBeInstanceOf(ListenError);
+    await settled(first.base, await login(first.base));
+    expect(server!.requests).toHaveLength(1);
   });
 
   test("stops promptly while Cassandra has never been reachable", async () => {
