@@ -50,7 +50,10 @@ export async function startService(config: Config, log: Logger, backends: Backen
     users,
     stream: streamStatus,
     ingest: ingest.counters,
+    lastEventDt: () => ingest.lastCountedDt,
     log: log.child({ component: "http" }),
+    accessLog: config.access_log,
+    metricsToken: config.metrics_token,
   });
   app.listen({ port: config.port, hostname: config.host });
   const port = app.server?.port ?? config.port;

@@ -21,6 +21,8 @@ export class Ingest {
   readonly counters: IngestCounters = {
     counted: 0, canary: 0, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 0, oversized: 0,
   };
+  /** `meta.dt` of the last counted event, for the stream lag (parsed only when asked for). */
+  lastCountedDt: string | undefined;
   private readonly badLog: RateLimitedLog;
 
   constructor(private readonly store: StatsStore, log: Logger) {
@@ -33,6 +35,7 @@ export class Ingest {
       const verdict = classify(event.data);
       if (typeof verdict === "object") {
         this.counters.counted++;
+        this.lastCountedDt = verdict.dt;
         this.store.add(verdict);
       } else if (verdict === "canary") {
         this.counters.canary++;
