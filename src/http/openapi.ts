@@ -23,6 +23,6 @@ function errorSchema(status: ErrorStatus) {
   const [description, error, message] = ERRORS[status];
   return t.Object(
     { error: t.String({ description: "Machine-readable code" }), message: t.String() },
-    { description: `${status}: ${description}`, examples: [{ error, message }] },
+    { description: `${status}: ${description}`, example: { error, message } },
   );
 }

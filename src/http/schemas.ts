@@ -11,14 +11,14 @@ export const LoginBody = t.Object(
     username: t.String({ minLength: 1, maxLength: 128 }),
     password: t.String({ minLength: 1, maxLength: 1024 }),
   },
-  { additionalProperties: false, examples: [{ username: "admin", password: "password123" }] },
+  { additionalProperties: false, example: { username: "admin", password: "password123" } },
 );
 
 export const TokenSchema = t.Object({
   token: t.String({ description: "HS256 JWT to send as `Authorization: Bearer <token>`" }),
   token_type: t.Literal("Bearer"),
   expires_in: t.Integer({ description: "Seconds until the token expires" }),
-}, { examples: [{ token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsImV4cCI6MTc2NDMzMjAwMCwiaWF0IjoxNzY0MzI4NDAwfQ.c2lnbmF0dXJl", token_type: "Bearer", expires_in: 3600 }] });
+}, { example: { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsImV4cCI6MTc2NDMzMjAwMCwiaWF0IjoxNzY0MzI4NDAwfQ.c2lnbmF0dXJl", token_type: "Bearer", expires_in: 3600 } });
 
 export const StatsSchema = t.Object({
   messages: t.Integer({ description: "Counted recentchange events (canaries and bad events excluded)" }),
@@ -27,7 +27,7 @@ export const StatsSchema = t.Object({
   non_bots: t.Integer({ description: "All other counted events" }),
   by_server_url: t.Record(t.String(), t.Integer(), { description: "Counted events per server_url" }),
 }, {
-  examples: [{ messages: 248, distinct_users: 159, bots: 64, non_bots: 184, by_server_url: { "https://en.wikipedia.org": 61, "https://www.wikidata.org": 58 } }],
+  example: { messages: 248, distinct_users: 159, bots: 64, non_bots: 184, by_server_url: { "https://en.wikipedia.org": 61, "https://www.wikidata.org": 58 } },
 });
 
 export const HistorySchema = t.Object({
@@ -40,14 +40,14 @@ export const HistorySchema = t.Object({
   }),
   store: t.Object({ kind: t.String(), ready: t.Boolean(), pending_events: t.Integer() }),
 }, {
-  examples: [{ step_s: 1, end: 1764328400, events: [41, 38.5, 52], stream: { state: "streaming", lag_s: 1.8 }, store: { kind: "cassandra", ready: true, pending_events: 37 } }],
+  example: { step_s: 1, end: 1764328400, events: [41, 38.5, 52], stream: { state: "streaming", lag_s: 1.8 }, store: { kind: "cassandra", ready: true, pending_events: 37 } },
 });
 
-export const StatusSchema = t.Object({ status: t.Literal("ok") }, { examples: [{ status: "ok" }] });
+export const StatusSchema = t.Object({ status: t.Literal("ok") }, { example: { status: "ok" } });
 
 export const ReadySchema = t.Object(
   { ready: t.Boolean(), reason: t.Optional(t.String()) },
-  { examples: [{ ready: true }, { ready: false, reason: "cassandra store not connected yet" }] },
+  { example: { ready: false, reason: "cassandra store not connected yet" } },
 );
 
 export const HealthSchema = t.Object({
@@ -69,10 +69,10 @@ export const HealthSchema = t.Object({
   }),
   ingest: t.Record(t.String(), t.Integer(), { description: "Events by outcome: counted, canary, malformed, ..." }),
 }, {
-  examples: [{
+  example: {
     status: "ok", uptime_s: 3600,
     store: { kind: "cassandra", ready: true, pending_events: 37 },
     stream: { state: "streaming", source: "https://stream.wikimedia.org/v2/stream/recentchange", connections: 4, last_event_at: "2026-11-28T09:30:00.000Z" },
     ingest: { counted: 151234, canary: 60, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 3, oversized: 0 },
-  }],
+  },
 });

@@ -22,7 +22,7 @@ export function metricsRoute(metrics: Metrics, token: string | undefined) {
       response: {
         200: t.String({
           description: "Metrics in the Prometheus text format",
-          examples: ["# TYPE wikitally_events_total counter\nwikitally_events_total{outcome=\"counted\"} 248\n"],
+          example: "# TYPE wikitally_events_total counter\nwikitally_events_total{outcome=\"counted\"} 248\n",
         }),
         ...errorAnswers(401, 405),
       },
