@@ -21,8 +21,9 @@ export function errorAnswers<S extends ErrorStatus>(...statuses: S[]) {
 
 function errorSchema(status: ErrorStatus) {
   const [description, error, message] = ERRORS[status];
+  // Examples on the properties: @elysiajs/swagger lifts an object's own options out of its schema.
   return t.Object(
-    { error: t.String({ description: "Machine-readable code" }), message: t.String() },
-    { description: `${status}: ${description}`, example: { error, message } },
+    { error: t.String({ description: "Machine-readable code", example: error }), message: t.String({ example: message }) },
+    { description: `${status}: ${description}` },
   );
 }

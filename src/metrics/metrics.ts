@@ -49,19 +49,15 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: "wikitally_stream_lag_seconds", help: "Now minus meta.dt of the last counted event (absent before the first).", registers,
+      name: "wikitally_stream_lag_seconds", help: "Now minus meta.dt of the last counted event (NaN before the first).", registers,
       collect() {
-        this.reset();
-        const lag = lagSeconds(sources.lastEventDt(), Date.now());
-        if (lag !== undefined) this.set(lag);
+        this.set(lagSeconds(sources.lastEventDt(), Date.now()) ?? Number.NaN);
       },
     });
     new Gauge({
-      name: "wikitally_stream_last_event_timestamp_seconds", help: "meta.dt of the last counted event, as Unix seconds.", registers,
+      name: "wikitally_stream_last_event_timestamp_seconds", help: "meta.dt of the last counted event, as Unix seconds (NaN before the first).", registers,
       collect() {
-        this.reset();
-        const dt = Date.parse(sources.lastEventDt() ?? "");
-        if (Number.isFinite(dt)) this.set(dt / 1000);
+        this.set(Date.parse(sources.lastEventDt() ?? "") / 1000);
       },
     });
     new Gauge({
