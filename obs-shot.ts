@@ -1,0 +1,15 @@
+import { launchBrowser, guardedPage } from "./test/helpers/browser.ts";
+const child = Bun.spawn(["./dist/wikitally"], { env: { PATH: process.env.PATH!, PORT: "17344", HOST: "127.0.0.1", STREAM_URL: "test/fixtures/wikimedia/polars-guide_2023-07-29_enwiki-edits.sse", REPLAY_PACE: "recorded", LOG_LEVEL: "warn", ACCESS_LOG: "false" }, stdout: "ignore", stderr: "ignore" });
+console.log("pid", child.pid);
+await Bun.sleep(1000);
+const b = await launchBrowser();
+const base = "http://127.0.0.1:17344";
+const g = await guardedPage(b.browser, base);
+await g.page.goto(base + "/");
+await g.page.type("input[name=username]", "admin"); await g.page.type("input[name=password]", "password123");
+await g.page.keyboard.press("Enter");
+await g.page.waitForSelector("#dashboard-view:not([hidden])");
+await Bun.sleep(150_000);
+await g.page.screenshot({ path: "/tmp/obs-readme.png", fullPage: true });
+console.log(g.foreign, g.errors);
+await b.close(); child.kill("SIGTERM"); console.log("exit", await child.exited);
