@@ -52,7 +52,8 @@ export async function startService(config: Config, log: Logger, backends: Backen
     ingest: ingest.counters,
     lastEventDt: () => ingest.lastCountedDt,
     log: log.child({ component: "http" }),
-    accessLog: config.access_log,
+    // Skipped, not built and filtered, when the log level hides info lines.
+    accessLog: config.access_log && (config.log_level === "info" || config.log_level === "debug"),
     metricsToken: config.metrics_token,
   });
   app.listen({ port: config.port, hostname: config.host });

@@ -4,6 +4,7 @@ import { createBackends } from "../src/backends.ts";
 import { createLogger } from "../src/log/logger.ts";
 import { startService, type RunningService } from "../src/service.ts";
 import { fixturePayloads } from "./helpers/fixtures.ts";
+import { scrapeMetrics as scrape } from "./helpers/metrics.ts";
 import { getStats, login, testConfig, waitFor } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
 
@@ -18,20 +19,6 @@ afterEach(async () => {
   server?.stop();
   service = server = undefined;
 });
-
-/** Prometheus text format → "name{labels}" → value (label order as exposed). */
-async function scrape(base: string, headers: Record<string, string> = {}): Promise<Map<string, number>> {
-  const response = await fetch(`${base}/metrics`, { headers });
-  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-  expect(response.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
-  const series = new Map<string, number>();
-  for (const line of (await response.text()).split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    series.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return series;
-}
 
 async function run(env: Record<string, string> = {}) {
   server = startSseServer({
