@@ -10,7 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import { lagSeconds } from "../metrics/lag.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { metricsRoute } from "../metrics/route.ts";
-import { requestObserver } from "../metrics/request-observer.ts";
+import { RequestObserver } from "../metrics/request-observer.ts";
 import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
@@ -53,6 +53,7 @@ export function createApp(options: AppOptions) {
   const lastEventDt = options.lastEventDt ?? (() => undefined);
   const metrics = new Metrics({ ingest: options.ingest, stream: options.stream, lastEventDt, store });
   store.observeFlushes?.(metrics.observeFlush);
+  const observer = new RequestObserver({ metrics, log, accessLog: options.accessLog ?? false });
   const history = new EventHistory(() => options.ingest.counted);
   history.start();
   const verifyUser = async (username: string, password: string) => {
@@ -66,7 +67,7 @@ export function createApp(options: AppOptions) {
 
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
   return new Elysia({ normalize: false })
-    .use(requestObserver({ metrics, log, accessLog: options.accessLog ?? false }))
+    .use(observer.plugin())
     .use(swagger({
       path: "/swagger",
       documentation: {
@@ -77,10 +78,9 @@ export function createApp(options: AppOptions) {
     .use(swaggerPage())
     .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
     .error({ HttpError })
-    .onError(({ code, error, request, set }) => {
+    .onError(({ code, error, request, route }) => {
       const response = errorAnswer(code, error, request, log);
-      // The request observer (metrics, access log) reads the status from here once the answer is sent.
-      set.status = response.status;
+      observer.error(request, route, response.status);
       return response;
     })
     .onStop(() => history.stop())

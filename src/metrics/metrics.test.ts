@@ -54,6 +54,20 @@ describe("Metrics", () => {
     expect(m.get("wikitally_store_errors_total")).toBe(1);
   });
 
+  test("counts requests by method, route and status, with cumulative duration buckets", async () => {
+    const { metrics, values } = setup();
+    metrics.observeRequest("GET", "/stats", 200, 0.0007);
+    metrics.observeRequest("GET", "/stats", 200, 2);
+    metrics.observeRequest("GET", "/stats", 304, 0.0001);
+    const m = await values();
+    expect(m.get('wikitally_http_requests_total{method="GET",route="/stats",status="200"}')).toBe(2);
+    expect(m.get('wikitally_http_requests_total{method="GET",route="/stats",status="304"}')).toBe(1);
+    const bucket = (le: string) => m.get(`wikitally_http_request_duration_seconds_bucket{method="GET",route="/stats",le="${le}"}`);
+    expect([bucket("0.0005"), bucket("0.001"), bucket("1"), bucket("+Inf")]).toEqual([1, 2, 2, 3]);
+    expect(m.get('wikitally_http_request_duration_seconds_count{method="GET",route="/stats"}')).toBe(3);
+    expect(m.get('wikitally_http_request_duration_seconds_sum{method="GET",route="/stats"}')).toBeCloseTo(2.0008, 6);
+  });
+
   test("shows every login result from the start, at zero", async () => {
     const m = await setup().values();
     for (const result of ["success", "invalid_credentials", "rate_limited", "unavailable", "bad_request"]) {

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { StatsStore } from "../store/stats-store.ts";
 import type { StreamStatus } from "../stream/index.ts";
 import { lagSeconds } from "./lag.ts";
+import { RequestMetrics } from "./request-metrics.ts";
 
 export interface MetricSources {
   /** The ingest tallies, enumerated as they are: a new tally becomes a new `outcome` on its own. */
@@ -19,12 +20,9 @@ export type LoginResult = (typeof LOGIN_RESULTS)[number];
 export class Metrics {
   readonly registry = new Registry();
   private readonly logins: Counter<"result">;
-  private readonly requests: Counter<"method" | "route" | "status">;
-  private readonly durations: Histogram<"method" | "route">;
+  private readonly requests: RequestMetrics;
   private readonly flushes: Histogram;
   private readonly storeErrors: Counter;
-  /** Labelled children by key: prom-client hashes label objects on every call otherwise. */
-  private readonly children = new Map<string, { count: Counter; duration: Histogram }>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -75,14 +73,7 @@ export class Metrics {
     this.storeErrors = new Counter({ name: "wikitally_store_errors_total", help: "Failed flushes or re-reads of Cassandra.", registers });
     this.logins = new Counter({ name: "wikitally_login_attempts_total", help: "POST /login answers by result.", labelNames: ["result"], registers });
     for (const result of LOGIN_RESULTS) this.logins.inc({ result }, 0);
-    this.requests = new Counter({
-      name: "wikitally_http_requests_total", help: "HTTP requests by method, route template and status.",
-      labelNames: ["method", "route", "status"], registers,
-    });
-    this.durations = new Histogram({
-      name: "wikitally_http_request_duration_seconds", help: "HTTP request duration by method and route template.",
-      labelNames: ["method", "route"], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers,
-    });
+    this.requests = new RequestMetrics(this.registry);
   }
 
   readonly observeFlush = (seconds: number, failed: boolean): void => {
@@ -96,17 +87,7 @@ export class Metrics {
 
   /** `route` is the route template (or "unmatched"), never the raw path, so label values stay few. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = {
-        count: this.requests.labels({ method, route, status: String(status) }) as unknown as Counter,
-        duration: this.durations.labels({ method, route }) as unknown as Histogram,
-      };
-      this.children.set(key, child);
-    }
-    child.count.inc();
-    child.duration.observe(seconds);
+    this.requests.record(method, route, status, seconds);
   }
 
   /** The text exposition and its content type. */
