@@ -127,6 +127,9 @@
     drawChart(history);
   }
 
+  const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  const clock = (unixSeconds) => clockFormat.format(new Date(unixSeconds * 1000));
+
   function formatSeconds(s) {
     if (s < 120) return `${s.toFixed(1)} s`;
     if (s < 7200) return `${Math.round(s / 60)} min`;
@@ -152,7 +155,8 @@
       height: 240,
       // Always the whole window, so the axis reads in minutes from the first second on.
       scales: { x: { time: true, range: (_u, _min, max) => [max - WINDOW_S, max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [axis, { ...axis, size: 60 }],
+      // Clock times a minute or more apart on the time axis: the window is always 10 minutes wide.
+      axes: [{ ...axis, space: 70, incrs: [60, 120, 300, 600], values: (_u, ticks) => ticks.map(clock) }, { ...axis, size: 60 }],
       series: [{}, { label: "events/s", stroke: color("--accent"), width: 2, fill: `${color("--accent")}22`, points: { show: false } }],
       legend: { show: true },
     }, lastSeries ?? [[], []], box);
