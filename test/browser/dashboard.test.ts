@@ -13,7 +13,10 @@ import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
 setDefaultTimeout(30_000);
 
 // The callbacks below run in the page; the project's types have no DOM, so these say what they use.
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  activeElement: { getAttribute(name: string): string | null } | null;
+};
 type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
 
 const payloads = fixturePayloads();
@@ -117,11 +120,14 @@ describe("the dashboard", () => {
     await g.page.close();
   });
 
-  test("shows the server's reason for a wrong password, and stays on the form", async () => {
+  test("works from the keyboard alone; shows the server's reason for a wrong password, and stays on the form", async () => {
     const g = await guardedPage(browser.browser, base);
     await g.page.goto(`${base}/`);
-    await g.page.type("input[name=username]", "admin");
-    await g.page.type("input[name=password]", "not the password");
+    // The username field has the focus on arrival; Tab leads to the password.
+    await g.page.keyboard.type("admin");
+    await g.page.keyboard.press("Tab");
+    expect(await g.page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("password");
+    await g.page.keyboard.type("not the password");
     await g.page.keyboard.press("Enter");
     await g.page.waitForFunction(() => document.querySelector("#login-message")?.textContent !== "");
     expect(await g.page.$eval("#login-message", (el) => el.textContent)).toBe("invalid username or password");
