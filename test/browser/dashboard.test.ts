@@ -28,12 +28,10 @@ let service: RunningService;
 let base: string;
 
 beforeAll(async () => {
+  browser = await launchBrowser();
   // Paced, so the chart shows a few seconds of flow rather than one spike.
   server = startSseServer({ payloads, maxChunk: 4000, chunkDelayMs: 15, seed: 3, script: [{ kind: "events", end: "hold" }] });
-  [browser, service] = await Promise.all([
-    launchBrowser(),
-    startService(testConfig({ STREAM_URL: server.url }), createLogger("error"), createBackends),
-  ]);
+  service = await startService(testConfig({ STREAM_URL: server.url }), createLogger("error"), createBackends);
   base = `http://127.0.0.1:${service.port}`;
 });
 

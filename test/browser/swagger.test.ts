@@ -13,10 +13,9 @@ let browser: TestBrowser;
 let service: RunningService;
 
 beforeAll(async () => {
-  [browser, service] = await Promise.all([
-    launchBrowser(),
-    startService(testConfig({ STREAM_URL: fixtureFiles()[0]! }), createLogger("error"), createBackends),
-  ]);
+  // The browser first: without one the file fails before anything else is started.
+  browser = await launchBrowser();
+  service = await startService(testConfig({ STREAM_URL: fixtureFiles()[0]! }), createLogger("error"), createBackends);
 });
 
 afterAll(async () => {
