@@ -4,6 +4,7 @@ import uplotCss from "uplot/dist/uPlot.min.css" with { type: "file" };
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "file" };
 import css from "./page/dashboard.css" with { type: "text" };
 import page from "./page/index.html" with { type: "text" };
+import chart from "./page/chart.js" with { type: "text" };
 import js from "./page/dashboard.js" with { type: "text" };
 
 // bun-types declares *.html imports as HTML bundles; with type "text" Bun gives the file's text.
@@ -27,6 +28,7 @@ export function dashboardRoutes() {
       },
     })
     .get("/dashboard/dashboard.js", text(js, "text/javascript"), hidden)
+    .get("/dashboard/chart.js", text(chart, "text/javascript"), hidden)
     .get("/dashboard/dashboard.css", text(css, "text/css"), hidden)
     .get("/dashboard/uplot.js", file(uplotJs, "text/javascript"), hidden)
     .get("/dashboard/uplot.css", file(uplotCss, "text/css"), hidden);

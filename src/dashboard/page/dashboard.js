@@ -1,20 +1,17 @@
 // The dashboard's script: log in, then poll /stats (with its ETag) and /stats/history once a second.
-/* global uPlot */
+/* global eventsChart */
 "use strict";
 (() => {
   const TOKEN_KEY = "wikitally.token";
   const POLL_MS = 1000;
-  const WINDOW_S = 600;
   const $ = (selector) => document.querySelector(selector);
   const number = new Intl.NumberFormat("en-US");
   const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
-  const dark = window.matchMedia("(prefers-color-scheme: dark)");
+  const chart = eventsChart($("#chart"));
 
   let token = sessionStorage.getItem(TOKEN_KEY);
   let etag = null;
   let timer = null;
-  let plot = null;
-  let lastSeries = null;
 
   class SessionExpired extends Error {}
 
@@ -124,11 +121,8 @@
     $("#store-state").textContent = `${history.store.kind}: ${history.store.ready ? "ready" : "not ready"}`;
     $("#store-dot").className = `dot ${history.store.ready ? "ok" : "bad"}`;
     $("#store-pending").textContent = number.format(history.store.pending_events);
-    drawChart(history);
+    chart.draw(history);
   }
-
-  const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-  const clock = (unixSeconds) => clockFormat.format(new Date(unixSeconds * 1000));
 
   function formatSeconds(s) {
     if (s < 120) return `${s.toFixed(1)} s`;
@@ -136,38 +130,6 @@
     if (s < 172800) return `${Math.round(s / 3600)} h`;
     return `${Math.round(s / 86400)} days`;
   }
-
-  function drawChart(history) {
-    const n = history.events.length;
-    const xs = history.events.map((_, i) => history.end - (n - 1 - i) * history.step_s);
-    lastSeries = [xs, history.events];
-    if (plot === null) plot = makePlot();
-    plot.setData(lastSeries);
-  }
-
-  function makePlot() {
-    const css = getComputedStyle(document.documentElement);
-    const color = (name) => css.getPropertyValue(name).trim();
-    const axis = { stroke: color("--muted"), grid: { stroke: color("--line"), width: 1 }, ticks: { stroke: color("--line"), width: 1 } };
-    const box = $("#chart");
-    return new uPlot({
-      width: box.clientWidth,
-      height: 240,
-      // Always the whole window, so the axis reads in minutes from the first second on.
-      scales: { x: { time: true, range: (_u, _min, max) => [max - WINDOW_S, max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      // Clock times a minute or more apart on the time axis: the window is always 10 minutes wide.
-      axes: [{ ...axis, space: 70, incrs: [60, 120, 300, 600], values: (_u, ticks) => ticks.map(clock) }, { ...axis, size: 60 }],
-      series: [{}, { label: "events/s", stroke: color("--accent"), width: 2, fill: `${color("--accent")}22`, points: { show: false } }],
-      legend: { show: true },
-    }, lastSeries ?? [[], []], box);
-  }
-
-  // Follow the window's width and the system's light/dark setting.
-  window.addEventListener("resize", () => plot?.setSize({ width: $("#chart").clientWidth, height: 240 }));
-  dark.addEventListener("change", () => {
-    plot?.destroy();
-    plot = lastSeries === null ? null : makePlot();
-  });
 
   if (token === null) show(false);
   else start();
