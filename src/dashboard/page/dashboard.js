@@ -69,6 +69,7 @@
   }
 
   async function poll() {
+    const started = performance.now();
     try {
       await Promise.all([refreshTotals(), refreshHistory()]);
       $("#updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
@@ -76,7 +77,8 @@
       if (error instanceof SessionExpired) return logOut("Your session has expired; please log in again.");
       $("#updated").textContent = `Update failed: ${error.message}; retrying`;
     }
-    if (token !== null) timer = setTimeout(poll, POLL_MS);
+    // One refresh a second, however long the requests took (they run in parallel, never overlapping).
+    if (token !== null) timer = setTimeout(poll, Math.max(0, POLL_MS - (performance.now() - started)));
   }
 
   async function refreshTotals() {
