@@ -1,5 +1,6 @@
 // The dashboard at `/`: one page, its script and style, and uPlot, all embedded in the binary.
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { errorAnswers } from "../http/openapi.ts";
 import uplotCss from "uplot/dist/uPlot.min.css" with { type: "file" };
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "file" };
 import css from "./page/dashboard.css" with { type: "text" };
@@ -21,6 +22,7 @@ const file = (path: string, type: string) =>
 export function dashboardRoutes() {
   return new Elysia({ name: "dashboard" })
     .get("/", text(html, "text/html"), {
+      response: { 200: t.String({ description: "The dashboard page (HTML)", example: "<!doctype html>…" }), ...errorAnswers(405) },
       detail: {
         summary: "The dashboard (HTML): log in, then watch the totals and events per second",
         description: "A page served from the binary; its script polls `/stats` and `/stats/history` every second with the token it obtained from `/login`.",
