@@ -52,7 +52,11 @@ export async function startService(config: Config, log: Logger, backends: Backen
     users,
     stream: streamStatus,
     ingest: ingest.counters,
+    lastEventDt: () => ingest.lastCountedDt,
     log: log.child({ component: "http" }),
+    // Skipped, not built and filtered, when the log level hides info lines.
+    accessLog: config.access_log && (config.log_level === "info" || config.log_level === "debug"),
+    metricsToken: config.metrics_token,
   });
   let port: number;
   try {

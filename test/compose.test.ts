@@ -254,6 +254,8 @@ describe("Dockerfile", () => {
 const NOT_CONFIG = new Set([
   // test/ and db/cassandra/
   "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
+  // test/browser/
+  "CHROMIUM_PATH", "UPDATE_README_SCREENSHOT",
   // CI and the shell
   "CI", "PATH", "HOME",
   // the cassandra image (docker-compose.yml)

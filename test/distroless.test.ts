@@ -240,6 +240,21 @@ describe.skipIf(!isRoot)("in a distroless-like root, read-only, as uid 65532", (
       expect({ args, code: await check.exited, stderr: await new Response(check.stderr).text() }).toEqual({ args, code: 0, stderr: "" });
     }
 
+    // The dashboard's, /swagger's and the metrics' code come from inside the binary: the root holds no node_modules.
+    for (const [path, file] of [
+      ["/dashboard/uplot.js", "node_modules/uplot/dist/uPlot.iife.min.js"],
+      ["/dashboard/uplot.css", "node_modules/uplot/dist/uPlot.min.css"],
+      ["/swagger/assets/swagger-ui-bundle.js", "node_modules/swagger-ui-dist/swagger-ui-bundle.js"],
+      ["/swagger/assets/swagger-ui.css", "node_modules/swagger-ui-dist/swagger-ui.css"],
+      ["/dashboard/dashboard.js", "src/dashboard/page/dashboard.js"],
+    ] as const) {
+      const response = await fetch(`${base}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.text()).toBe(readFileSync(join(ROOT, file), "utf8"));
+    }
+    expect(await fetch(`${base}/`).then((r) => r.text())).toContain('data-stat="distinct_users"');
+    expect(await fetch(`${base}/metrics`).then((r) => r.text())).toContain(`wikitally_events_total{outcome="counted"} ${payloads.length}`);
+
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     const errors = await stderr;

@@ -165,6 +165,8 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   login_max_failures: { file: 3, env: "9", expected: 9 },
   login_window_seconds: { file: 30, env: "45", expected: 45 },
   trusted_proxies: { file: ["10.0.0.1"], env: " 10.0.0.0/8, ::1,fd00::/8 ", expected: ["10.0.0.0/8", "::1", "fd00::/8"] },
+  access_log: { file: true, env: "false", expected: false },
+  metrics_token: { file: "metrics-token-from-file", env: "metrics-token-from-env", expected: "metrics-token-from-env" },
   log_level: { file: "error", env: "debug", expected: "debug" },
 };
 
@@ -252,6 +254,8 @@ const invalidCases: InvalidCase[] = [
   { name: "FLUSH_INTERVAL_MS=1.5", env: { FLUSH_INTERVAL_MS: "1.5" }, key: "flush_interval_ms", shown: '"1.5"', expects: [/integer/], from: "env FLUSH_INTERVAL_MS" },
   { name: "log_level \"trace\"", file: { log_level: "trace" }, key: "log_level", shown: '"trace"', expects: ['"debug"', '"info"', '"warn"', '"error"'], from: "file" },
   { name: "LOG_LEVEL=trace", env: { LOG_LEVEL: "trace" }, key: "log_level", shown: '"trace"', expects: ['"debug"', '"error"'], from: "env LOG_LEVEL" },
+  { name: "METRICS_TOKEN too short, shown masked", env: { METRICS_TOKEN: "short" }, key: "metrics_token", shown: '"***"', expects: [/16/], from: "env METRICS_TOKEN" },
+  { name: "ACCESS_LOG=maybe", env: { ACCESS_LOG: "maybe" }, key: "access_log", shown: '"maybe"', expects: [/true or false/], from: "env ACCESS_LOG" },
   {
     name: "stream_url naming a file that does not exist",
     file: { stream_url: join(dir, "no-such-capture.sse") },

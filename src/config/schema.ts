@@ -101,6 +101,14 @@ export const ConfigSchema = T.Object(
       expected: "a list of IP addresses or CIDR ranges (in the environment, comma-separated)",
       description: "Reverse proxies whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of them. Empty: the client is the TCP peer.",
     }),
+    access_log: T.Boolean({
+      default: true,
+      description: "Log one line per HTTP request (method, route, status, duration, client) at level info.",
+    }),
+    metrics_token: T.Optional(T.String({
+      minLength: 16,
+      description: "When set, GET /metrics requires `Authorization: Bearer <metrics_token>`; when absent /metrics is open, like /health.",
+    })),
     log_level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
       default: "info",
       description: "Lowest level written to the JSON log on stdout.",
@@ -114,7 +122,7 @@ export type RawConfig = Static<typeof ConfigSchema>;
 export type Config = Readonly<Omit<RawConfig, "port"> & { port: number }>;
 
 /** Keys whose values never appear in logs or error messages. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["jwt_secret", "admin_password", "cassandra_password"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["jwt_secret", "admin_password", "cassandra_password", "metrics_token"]);
 
 /** The shipped defaults that must not be used in production; a warning is logged while they are. */
 export const SHIPPED_ADMIN_PASSWORD = "password123";

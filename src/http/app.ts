@@ -4,7 +4,13 @@ import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import { LoginLimiter } from "../auth/login-limiter.ts";
 import type { UserDirectory } from "../auth/users.ts";
+import { EventHistory } from "../dashboard/history.ts";
+import { dashboardRoutes } from "../dashboard/routes.ts";
 import type { Logger } from "../log/logger.ts";
+import { lagSeconds } from "../metrics/lag.ts";
+import { Metrics } from "../metrics/metrics.ts";
+import { metricsRoute } from "../metrics/route.ts";
+import { RequestObserver } from "../metrics/request-observer.ts";
 import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
@@ -14,10 +20,12 @@ import {
   HttpError, InvalidCredentialsError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
 import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
+import { errorAnswers } from "./openapi.ts";
 import { StatsCache } from "./stats-cache.ts";
+import { swaggerPage } from "./swagger-page.ts";
 import { TokenCache } from "./token-cache.ts";
 import {
-  ErrorSchema, HealthSchema, LoginBody, ReadySchema, StatsSchema, StatusSchema, TokenSchema,
+  HealthSchema, HistorySchema, LoginBody, ReadySchema, StatsSchema, StatusSchema, TokenSchema,
 } from "./schemas.ts";
 
 export interface AppOptions {
@@ -32,9 +40,13 @@ export interface AppOptions {
   stream: () => StreamStatus;
   ingest: IngestCounters;
   log: Logger;
+  /** `meta.dt` of the last counted event (stream lag). */
+  lastEventDt?: () => string | undefined;
+  /** One log line per request (config `access_log`). */
+  accessLog?: boolean;
+  /** When set, /metrics wants it as a bearer token (config `metrics_token`). */
+  metricsToken?: string | undefined;
 }
-
-const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 429: ErrorSchema };
 
 export function createApp(options: AppOptions) {
   const { store, users, log } = options;
@@ -43,6 +55,12 @@ export function createApp(options: AppOptions) {
   const startedAt = Date.now();
   const statsCache = new StatsCache(store);
   const tokens = new TokenCache();
+  const lastEventDt = options.lastEventDt ?? (() => undefined);
+  const metrics = new Metrics({ ingest: options.ingest, stream: options.stream, lastEventDt, store });
+  store.observeFlushes?.(metrics.observeFlush);
+  const observer = new RequestObserver({ metrics, log, accessLog: options.accessLog ?? false });
+  const history = new EventHistory(() => options.ingest.counted);
+  history.start();
   const verifyUser = async (username: string, password: string) => {
     try {
       return await users.verify(username, password);
@@ -57,6 +75,7 @@ export function createApp(options: AppOptions) {
 
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
   const app = new Elysia({ normalize: false })
+    .use(observer.plugin())
     .use(swagger({
       path: "/swagger",
       documentation: {
@@ -64,33 +83,18 @@ export function createApp(options: AppOptions) {
         components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
       },
     }))
+    .use(swaggerPage())
     .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
     .error({ HttpError })
-    .onError(({ code, error, request }) => {
-      // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
-      const known = error instanceof HttpError ? error : code === "PARSE" && error.cause instanceof HttpError ? error.cause : undefined;
-      if (known) return httpErrorResponse(known);
-      switch (code) {
-        case "VALIDATION":
-          return errorResponse(400, "invalid_request", validationSummary(error));
-        case "PARSE":
-          return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
-        case "NOT_FOUND": {
-          // Nothing reads this body (Bun discards it); a client sending a large one is still told so.
-          if (declaresTooLarge(request)) return httpErrorResponse(new PayloadTooLargeError(MAX_BODY_BYTES));
-          const path = new URL(request.url).pathname;
-          const allow = allowed.get(path);
-          if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
-          return errorResponse(404, "not_found", `no route for ${request.method} ${path}`);
-        }
-        default:
-          log.error("request failed", { method: request.method, url: request.url, code, error });
-          return errorResponse(500, "internal_error", "internal error");
-      }
+    .onError(({ code, error, request, route }) => {
+      const response = errorAnswer(code, error, request, log, allowed);
+      observer.error(request, route, response.status);
+      return response;
     })
+    .onStop(() => history.stop())
     .get("/status", () => ({ status: "ok" as const }), {
-      response: { 200: StatusSchema },
-      detail: { summary: "Liveness: the process answers", tags: ["operations"] },
+      response: { 200: StatusSchema, ...errorAnswers(405) },
+      detail: { summary: "Liveness: the process answers", description: "Always 200 while the process runs; for liveness probes.", tags: ["operations"] },
     })
     .get("/ready", ({ set }) => {
       const health = store.health();
@@ -98,8 +102,12 @@ export function createApp(options: AppOptions) {
       set.status = 503;
       return { ready: false, reason: health.lastError ?? `${store.kind} store not connected yet` };
     }, {
-      response: { 200: ReadySchema, 503: ReadySchema },
-      detail: { summary: "Readiness: the store is connected", tags: ["operations"] },
+      response: { 200: ReadySchema, 503: ReadySchema, ...errorAnswers(405) },
+      detail: {
+        summary: "Readiness: the store is connected",
+        description: "200 once the store is connected and writing; 503 with the reason otherwise (Cassandra unreachable, flushes failing).",
+        tags: ["operations"],
+      },
     })
     .get("/health", () => {
       const s = store.health();
@@ -119,8 +127,12 @@ export function createApp(options: AppOptions) {
         ingest: { ...options.ingest },
       };
     }, {
-      response: { 200: HealthSchema },
-      detail: { summary: "Stream, store and ingest details for operators", tags: ["operations"] },
+      response: { 200: HealthSchema, ...errorAnswers(405) },
+      detail: {
+        summary: "Stream, store and ingest details for operators",
+        description: "Unauthenticated. `ingest` tallies every stream event by outcome; only `counted` events reach /stats.",
+        tags: ["operations"],
+      },
     })
     .post("/login", async ({ body, jwt, request, server }) => {
       const client = clients.of(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"));
@@ -144,29 +156,88 @@ export function createApp(options: AppOptions) {
       // readJsonBody parses (JSON only, bounded in size and depth) and always answers; "json" is never
       // reached and is there so the OpenAPI document lists application/json as the one content type.
       parse: [({ request }) => readJsonBody(request), "json"],
-      response: { 200: TokenSchema, ...errorResponses, 503: ErrorSchema },
-      detail: { summary: "Exchange credentials for a bearer token", tags: ["auth"] },
+      response: { 200: TokenSchema, ...errorAnswers(400, 401, 405, 413, 429, 503) },
+      detail: {
+        summary: "Exchange credentials for a bearer token",
+        description: "JSON body only. 401 for a wrong password or an unknown user alike; 429 with Retry-After after too many failures per client or username; 503 with Retry-After while the user table (Cassandra) is unreachable.",
+        tags: ["auth"],
+      },
     })
     // `request.headers` rather than Elysia's `headers`, which copies every header per request.
     .get("/stats", async ({ request, jwt }) => {
-      const token = bearerToken(request.headers.get("authorization") ?? undefined);
-      if (!tokens.has(token)) {
-        const claims = await jwt.verify(token, { algorithms: ["HS256"], requiredClaims: ["sub", "exp", "iat"] });
-        if (claims === false) throw new UnauthorizedError("token is invalid or expired", "invalid_token");
-        tokens.add(token, claims.exp!);
-      }
+      await authorize(request, jwt);
       // Already serialised: skips per-request validation and stringification of a ~1000-key object.
-      return new Response(await statsCache.body(), { headers: { "Content-Type": "application/json" } });
+      const { body, etag } = await statsCache.answer();
+      if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+      return new Response(body, { headers: { "Content-Type": "application/json", ETag: etag } });
     }, {
-      response: { 200: StatsSchema, 401: ErrorSchema },
-      detail: { summary: "Totals since counting began", tags: ["stats"], security: [{ bearerAuth: [] }] },
-    });
+      response: { 200: StatsSchema, ...errorAnswers(401, 405) },
+      detail: {
+        summary: "Totals since counting began",
+        description: "Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the totals are unchanged.",
+        tags: ["stats"], security: [{ bearerAuth: [] }],
+      },
+    })
+    .get("/stats/history", async ({ request, jwt }) => {
+      await authorize(request, jwt);
+      const stream = options.stream();
+      const s = store.health();
+      const lag = lagSeconds(lastEventDt(), Date.now());
+      return {
+        ...history.series(),
+        stream: { state: stream.state, ...opt("lag_s", lag === undefined ? undefined : Math.round(lag * 10) / 10) },
+        store: { kind: store.kind, ready: s.ready, pending_events: s.pendingEvents },
+      };
+    }, {
+      response: { 200: HistorySchema, ...errorAnswers(401, 405) },
+      detail: {
+        summary: "Counted events per second over the last 10 minutes, with stream and store state",
+        description: "The dashboard's live series: one point per second, kept in a ring buffer in memory (this process only).",
+        tags: ["stats"], security: [{ bearerAuth: [] }],
+      },
+    })
+    .use(metricsRoute(metrics, options.metricsToken))
+    .use(dashboardRoutes());
   for (const [path, methods] of Map.groupBy(app.routes, (route) => route.path)) {
     const names = methods.map((route) => route.method);
     // Elysia answers HEAD for every GET route.
     allowed.set(path, [...new Set(names.includes("GET") ? [...names, "HEAD"] : names)].join(", "));
   }
   return app;
+
+  /** Throws 401 unless the request carries a valid bearer token; verified tokens are cached until they expire. */
+  async function authorize(request: Request, jwt: { verify: (token: string, options: object) => Promise<false | { exp?: number }> }) {
+    const token = bearerToken(request.headers.get("authorization") ?? undefined);
+    if (tokens.has(token)) return;
+    const claims = await jwt.verify(token, { algorithms: ["HS256"], requiredClaims: ["sub", "exp", "iat"] });
+    if (claims === false) throw new UnauthorizedError("token is invalid or expired", "invalid_token");
+    tokens.add(token, claims.exp!);
+  }
+}
+
+/** The one place errors become answers. */
+function errorAnswer(code: string | number, error: unknown, request: Request, log: Logger, allowed: Map<string, string>): Response {
+  // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
+  const cause = (error as { cause?: unknown }).cause;
+  const known = error instanceof HttpError ? error : code === "PARSE" && cause instanceof HttpError ? cause : undefined;
+  if (known) return httpErrorResponse(known);
+  switch (code) {
+    case "VALIDATION":
+      return errorResponse(400, "invalid_request", validationSummary(error));
+    case "PARSE":
+      return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
+    case "NOT_FOUND": {
+      // Nothing reads this body (Bun discards it); a client sending a large one is still told so.
+      if (declaresTooLarge(request)) return httpErrorResponse(new PayloadTooLargeError(MAX_BODY_BYTES));
+      const path = new URL(request.url).pathname;
+      const allow = allowed.get(path);
+      if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
+      return errorResponse(404, "not_found", `no route for ${request.method} ${path}`);
+    }
+    default:
+      log.error("request failed", { method: request.method, url: request.url, code, error });
+      return errorResponse(500, "internal_error", "internal error");
+  }
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -20,20 +20,31 @@ function setup() {
 describe("StatsCache", () => {
   test("serialises once while the totals do not change, however long", async () => {
     const { cache, calls, advance } = setup();
-    const first = await cache.body();
+    const first = (await cache.answer()).body;
     advance(10_000);
-    expect(await cache.body()).toBe(first);
+    expect((await cache.answer()).body).toBe(first);
     expect(calls()).toBe(1);
   });
 
   test("reuses an answer for at most maxStaleMs while events arrive", async () => {
     const { store, cache, calls, advance } = setup();
-    await cache.body();
+    (await cache.answer()).body;
     store.add(event);
     advance(99);
-    expect(JSON.parse(new TextDecoder().decode(await cache.body())).messages).toBe(0);
+    expect(JSON.parse(new TextDecoder().decode((await cache.answer()).body)).messages).toBe(0);
     advance(1);
-    expect(JSON.parse(new TextDecoder().decode(await cache.body())).messages).toBe(1);
+    expect(JSON.parse(new TextDecoder().decode((await cache.answer()).body)).messages).toBe(1);
     expect(calls()).toBe(2);
+  });
+
+  test("tags each answer by its content: the same totals keep their ETag, new totals get a new one", async () => {
+    const { store, cache, advance } = setup();
+    const before = await cache.answer();
+    advance(1_000);
+    expect((await cache.answer()).etag).toBe(before.etag);
+    store.add(event);
+    const after = await cache.answer();
+    expect(after.etag).toMatch(/^"[0-9a-z]+"$/);
+    expect(after.etag).not.toBe(before.etag);
   });
 });

@@ -1,10 +1,15 @@
 // /stats answers serialised once per change of the totals, not once per request.
 import type { StatsStore } from "../store/stats-store.ts";
 
-interface Cached {
+/** One serialised answer, with the entity tag clients send back in If-None-Match. */
+export interface StatsAnswer {
+  body: Uint8Array;
+  etag: string;
+}
+
+interface Cached extends StatsAnswer {
   revision: number;
   at: number;
-  body: Uint8Array;
 }
 
 export class StatsCache {
@@ -17,13 +22,14 @@ export class StatsCache {
   constructor(private readonly store: StatsStore, private readonly maxStaleMs = 100, private readonly now = Date.now) {}
 
   /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding ~24 KB per request. */
-  async body(): Promise<Uint8Array> {
+  async answer(): Promise<StatsAnswer> {
     const revision = this.store.revision();
     const cached = this.cached;
     const t = this.now();
-    if (cached && (cached.revision === revision || t - cached.at < this.maxStaleMs)) return cached.body;
+    if (cached && (cached.revision === revision || t - cached.at < this.maxStaleMs)) return cached;
     const body = Buffer.from(JSON.stringify(await this.store.stats()));
-    this.cached = { revision, at: t, body };
-    return body;
+    // A hash of the bytes, not the revision: a re-read that finds the same totals keeps the tag.
+    this.cached = { revision, at: t, body, etag: `"${Bun.hash(body).toString(36)}"` };
+    return this.cached;
   }
 }

@@ -39,5 +39,6 @@ export function classify(data: string): ChangeEvent | Rejection {
     user: typeof user === "string" ? user : undefined,
     bot: event.bot === true,
     serverUrl: typeof serverUrl === "string" ? serverUrl : undefined,
+    dt: typeof meta === "object" && meta !== null && typeof meta.dt === "string" ? meta.dt : undefined,
   };
 }

@@ -16,6 +16,8 @@ export interface ChangeEvent {
   bot: boolean;
   /** Absent on very old or unusual events; such events still count as messages. */
   serverUrl: string | undefined;
+  /** The event's `meta.dt`, unparsed: only read when the stream lag is asked for. */
+  dt?: string | undefined;
 }
 
 export function emptyStats(): Stats {

@@ -35,4 +35,9 @@ export interface StatsStore {
   health(): StoreHealth;
   /** Flushes and releases connections. */
   close(): Promise<void>;
+  /** Reports each write to the backend (stores that write nothing have no such method). */
+  observeFlushes?(observer: FlushObserver): void;
 }
+
+/** Told the duration of every flush, and whether it failed; feeds the store metrics. */
+export type FlushObserver = (seconds: number, failed: boolean) => void;

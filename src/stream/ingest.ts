@@ -34,6 +34,8 @@ export function emptyIngestCounters(): IngestCounters {
 
 export class Ingest {
   readonly counters: IngestCounters = emptyIngestCounters();
+  /** `meta.dt` of the last counted event, for the stream lag (parsed only when asked for). */
+  lastCountedDt: string | undefined;
   private readonly badLog: RateLimitedLog;
 
   constructor(private readonly store: StatsStore, private readonly log: Logger) {
@@ -49,6 +51,7 @@ export class Ingest {
       const verdict = classify(event.data);
       if (typeof verdict === "object") {
         this.counters.counted++;
+        this.lastCountedDt = verdict.dt;
         // Counted all the same: only the field that cannot be what it claims is left out.
         if (verdict.user !== undefined && !fitsUtf8(verdict.user, MAX_USER_BYTES)) {
           this.counters.invalid_user++;

@@ -7,6 +7,7 @@ import { startService, type RunningService } from "../../src/service.ts";
 import type { Stats } from "../../src/stats/types.ts";
 import { CASSANDRA_HOST, CASSANDRA_REQUIRED, cassandraPid, describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
+import { scrapeMetrics } from "../helpers/metrics.ts";
 import { getStats, login, testConfig, TEST_ADMIN, waitFor } from "../helpers/service.ts";
 import { eventId, startSseServer, type SseServer, type SseServerOptions } from "../helpers/sse-server.ts";
 import { freePort, startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
@@ -89,6 +90,11 @@ describeCassandra("the service on Cassandra", () => {
       servers: Object.keys(want.by_server_url).length, unique_rows: want.distinct_users };
     const same = (t: typeof stored) => JSON.stringify(t) === JSON.stringify(stored);
     expect(await waitFor(() => storedTotals(ks), same, 10_000, "the last flush")).toEqual(stored);
+    const m = await waitFor(() => scrapeMetrics(base), (s) => s.get("wikitally_store_pending_events") === 0, 10_000, "nothing pending");
+    expect(m.get('wikitally_events_total{outcome="counted"}')).toBe(want.messages);
+    expect(m.get("wikitally_store_flush_duration_seconds_count")).toBeGreaterThan(0);
+    expect(m.get("wikitally_store_errors_total")).toBe(0);
+    expect(m.get("wikitally_store_ready")).toBe(1);
   });
 
   test("a graceful stop mid-stream and a restart lose nothing and count nothing twice", async () => {
@@ -192,11 +198,17 @@ describeCassandra("the service on Cassandra", () => {
     const duringOutage = await allCounted(base, token);
     expect(duringOutage.messages).toBe(payloads.length);
     expect((await health()).store.pending_events).toBeGreaterThan(0);
+    const down = await waitFor(() => scrapeMetrics(base), (s) => s.get("wikitally_store_errors_total")! > 0, 20_000, "a failed flush counted");
+    expect(down.get("wikitally_store_ready")).toBe(0);
+    expect(down.get("wikitally_store_pending_events")).toBeGreaterThan(0);
 
     proxy.restore();
     await waitFor(() => storedTotals(ks), (t) => t.messages === payloads.length, 60_000, "all events flushed after the outage");
     await waitFor(health, (h) => h.store.ready && h.store.pending_events === 0, 20_000, "the store to recover");
     await settled(base, token);
+    const up = await scrapeMetrics(base);
+    expect(up.get("wikitally_store_ready")).toBe(1);
+    expect(up.get("wikitally_store_pending_events")).toBe(0);
   });
 
   // The JVM frozen, not gone: sockets stay open and requests queue, the nastiest kind of outage.

@@ -3,7 +3,7 @@ import cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
-import type { StatsStore, StoreHealth } from "../stats-store.ts";
+import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
 import { firstLine, type CassandraConnection } from "./connection.ts";
 import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
@@ -54,6 +54,7 @@ export class CassandraStore implements StatsStore {
   private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
   private readonly newUsers: NewUserWriter;
+  private observer: FlushObserver | undefined;
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -105,6 +106,10 @@ export class CassandraStore implements StatsStore {
   /** Bumped by add(), by newly confirmed users, and by every re-read of the totals. */
   revision(): number {
     return this.changes;
+  }
+
+  observeFlushes(observer: FlushObserver): void {
+    this.observer = observer;
   }
 
   health(): StoreHealth {
@@ -183,16 +188,19 @@ export class CassandraStore implements StatsStore {
 
   private async tick(): Promise<void> {
     this.earlyFlushQueued = false;
+    const started = performance.now();
     try {
       // With nothing to write, still re-read: other instances may have written (or this one serves only).
       const client = this.client;
-      if (!(await this.flushIfPending()) && client) await this.exclusive(() => this.refresh(client));
+      if (await this.flushIfPending()) this.observer?.((performance.now() - started) / 1000, false);
+      else if (client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
       this.lastError = undefined;
       this.schedule(this.options.flushIntervalMs);
     } catch (error) {
       this.failures++;
+      this.observer?.((performance.now() - started) / 1000, true);
       this.lastError = `flush failed: ${firstLine(error)}`;
       const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
       this.log.warn("flush to Cassandra failed; counts kept in memory", {

@@ -1,0 +1,80 @@
+import { describe, expect, test } from "bun:test";
+import { MemoryUsers } from "../auth/users.ts";
+import { createLogger } from "../log/logger.ts";
+import { MemoryStore } from "../store/memory-store.ts";
+import { Ingest, idleStatus } from "../stream/index.ts";
+import { createApp } from "./app.ts";
+
+const USER = { username: "admin", password: "Correct-Horse-Battery-9" };
+const users = new MemoryUsers();
+await users.ensureUser(USER.username, USER.password);
+
+async function setup() {
+  const store = new MemoryStore();
+  const log = createLogger("error");
+  const ingest = new Ingest(store, log);
+  const app = createApp({
+    jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
+    tokenTtlSeconds: 60, loginMaxFailures: 5, loginWindowSeconds: 60,
+    store, users, stream: () => ({ ...idleStatus("x"), state: "streaming" }), ingest: ingest.counters,
+    lastEventDt: () => ingest.lastCountedDt, log,
+  });
+  const login = await app.handle(new Request("http://localhost/login", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(USER),
+  }));
+  const { token } = (await login.json()) as { token: string };
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.handle(new Request(`http://localhost${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } }));
+  return { app, store, ingest, get };
+}
+
+const message = (dt: string) => ({ type: "message", data: JSON.stringify({ user: "Ann", bot: false, server_url: "https://en.wikipedia.org", meta: { dt } }), lastEventId: "" });
+
+describe("GET /stats with ETag", () => {
+  test("answers 304 without a body while the totals match If-None-Match, and 200 with a new tag once they change", async () => {
+    const { get, ingest } = await setup();
+    const first = await get("/stats");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^".+"$/);
+    const same = await get("/stats", { "If-None-Match": etag });
+    expect(same.status).toBe(304);
+    expect(same.headers.get("etag")).toBe(etag);
+    expect(await same.text()).toBe("");
+
+    ingest.onEvent(message("2025-05-03T07:00:00Z"));
+    await Bun.sleep(120); // past the answer cache's 100 ms
+    const changed = await get("/stats", { "If-None-Match": etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(((await changed.json()) as { messages: number }).messages).toBe(1);
+  });
+
+  test("still wants a valid token before answering 304", async () => {
+    const { app, get } = await setup();
+    const etag = (await get("/stats")).headers.get("etag")!;
+    const anonymous = await app.handle(new Request("http://localhost/stats", { headers: { "If-None-Match": etag } }));
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("GET /stats/history", () => {
+  test("serves the per-second series with stream state, lag and store readiness", async () => {
+    const { get, ingest } = await setup();
+    ingest.onEvent(message(new Date(Date.now() - 5000).toISOString()));
+    const history = (await (await get("/stats/history")).json()) as {
+      step_s: number; events: number[]; stream: { state: string; lag_s?: number }; store: { kind: string; ready: boolean; pending_events: number };
+    };
+    expect(history.step_s).toBe(1);
+    expect(history.events).toBeArray();
+    expect(history.stream.state).toBe("streaming");
+    expect(history.stream.lag_s).toBeWithin(4, 30);
+    expect(history.store).toEqual({ kind: "in-memory", ready: true, pending_events: 0 });
+  });
+
+  test("answers 401 without a token", async () => {
+    const { app } = await setup();
+    const response = await app.handle(new Request("http://localhost/stats/history"));
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toStartWith("Bearer");
+  });
+});

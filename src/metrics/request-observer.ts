@@ -1,0 +1,69 @@
+// Per-request bookkeeping as each answer leaves: HTTP metrics, login outcomes and the access log.
+import { Elysia } from "elysia";
+import type { Logger } from "../log/logger.ts";
+import type { LoginResult, Metrics } from "./metrics.ts";
+
+export interface RequestObserverOptions {
+  metrics: Metrics;
+  log: Logger;
+  accessLog: boolean;
+}
+
+/** The login outcome a /login answer stands for (the status is the one place all outcomes meet). */
+export function loginResult(status: number): LoginResult {
+  if (status === 200) return "success";
+  if (status === 401) return "invalid_credentials";
+  if (status === 429) return "rate_limited";
+  if (status >= 500) return "unavailable";
+  return "bad_request";
+}
+
+const START = Symbol("request start");
+
+/** The start is kept on the request itself: the one object every hook of a request sees. */
+interface Stamped extends Request {
+  [START]?: { at: number; client: string | undefined };
+}
+
+/**
+ * Observes handlers' answers in `onAfterHandle`; error answers are reported by the app's onError, the
+ * one place errors become responses. (`onAfterResponse` would see both, but costs about 14 µs a
+ * request in Elysia 1.4: more than /stats itself; `mapResponse` about 3 µs, `onAfterHandle` 1–2 µs.)
+ */
+export class RequestObserver {
+  constructor(private readonly options: RequestObserverOptions) {}
+
+  /** Use before the routes it observes. */
+  plugin() {
+    const accessLog = this.options.accessLog;
+    return new Elysia({ name: "request-observer" })
+      // Hooks destructure what they use: Elysia compiles every route to compute only what its hooks
+      // read, and a hook taking the whole context makes it compute everything (~2.5 µs a request).
+      // The peer address is read while the request is open.
+      .onRequest(({ request, server }) => {
+        (request as Stamped)[START] = { at: performance.now(), client: accessLog ? server?.requestIP(request)?.address : undefined };
+      })
+      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+        const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
+        this.record(request, route, status);
+      });
+  }
+
+  /** An error answer, from the app's onError; `route` is empty when no route matched (404, 405). */
+  error(request: Request, route: string | undefined, status: number): void {
+    this.record(request, route || "unmatched", status);
+  }
+
+  /** `route` is the route template, never the raw path, so label values stay few. */
+  private record(request: Stamped, route: string, status: number): void {
+    const start = request[START];
+    const seconds = start === undefined ? 0 : (performance.now() - start.at) / 1000;
+    this.options.metrics.observeRequest(request.method, route, status, seconds);
+    if (route === "/login" && request.method === "POST") this.options.metrics.observeLogin(loginResult(status));
+    if (this.options.accessLog) {
+      this.options.log.info("request", {
+        method: request.method, route, status, duration_ms: Math.round(seconds * 1e5) / 100, client: start?.client ?? "unknown",
+      });
+    }
+  }
+}

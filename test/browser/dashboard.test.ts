@@ -1,0 +1,135 @@
+// The dashboard in a real browser: log in through the form, live numbers equal /stats, the chart is drawn, nothing leaves the host.
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { copyFileSync } from "node:fs";
+import { SignJWT } from "jose";
+import { createBackends } from "../../src/backends.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { startService, type RunningService } from "../../src/service.ts";
+import { launchBrowser, guardedPage, screenshot, type GuardedPage, type TestBrowser } from "../helpers/browser.ts";
+import { fixturePayloads } from "../helpers/fixtures.ts";
+import { getStats, login, TEST_ADMIN, TEST_SECRET, testConfig, waitFor } from "../helpers/service.ts";
+import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
+
+setDefaultTimeout(30_000);
+
+// The callbacks below run in the page; the project's types have no DOM, so these say what they use.
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  activeElement: { getAttribute(name: string): string | null } | null;
+};
+type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+
+const payloads = fixturePayloads();
+const README_SCREENSHOT = `${import.meta.dir}/dashboard.png`;
+const STATS = ["messages", "distinct_users", "bots", "non_bots"] as const;
+let browser: TestBrowser;
+let server: SseServer;
+let service: RunningService;
+let base: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  // Paced, so the chart shows a few seconds of flow rather than one spike.
+  server = startSseServer({ payloads, maxChunk: 4000, chunkDelayMs: 15, seed: 3, script: [{ kind: "events", end: "hold" }] });
+  service = await startService(testConfig({ STREAM_URL: server.url }), createLogger("error"), createBackends);
+  base = `http://127.0.0.1:${service.port}`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  server?.stop();
+});
+
+const shownNumber = (g: GuardedPage, key: string) =>
+  g.page.$eval(`[data-stat="${key}"]`, (el) => Number((el.textContent ?? "").replace(/[^0-9]/g, "") || NaN));
+
+async function logIn(g: GuardedPage) {
+  await g.page.goto(`${base}/`);
+  await g.page.type("input[name=username]", TEST_ADMIN.username);
+  await g.page.type("input[name=password]", TEST_ADMIN.password);
+  await g.page.keyboard.press("Enter");
+  await g.page.waitForSelector("#dashboard-view:not([hidden])");
+}
+
+/** Pixels of the chart's canvas in the series colour (the accent blue): the line was drawn. */
+function seriesPixels(g: GuardedPage): Promise<number> {
+  return g.page.$eval("#chart canvas", (canvas) => {
+    const c = canvas as unknown as Canvas;
+    const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > 200 && data[i]! < 120 && data[i + 3]! > 200) n++;
+    return n;
+  });
+}
+
+describe("the dashboard", () => {
+  test("logs in through the form on Enter, shows /stats' numbers and draws the events-per-second chart", async () => {
+    const g = await guardedPage(browser.browser, base);
+    await logIn(g);
+    const token = await login(base);
+    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    // The page polls every second; it must settle on exactly the served totals.
+    await waitFor(() => shownNumber(g, "messages"), (n) => n === stats.messages, 10_000, "the page's messages");
+    for (const key of STATS) expect(await shownNumber(g, key)).toBe(stats[key]);
+
+    await waitFor(() => seriesPixels(g), (n) => n > 50, 10_000, "the series drawn on the chart");
+    expect(await g.page.$$eval("#top-wikis li", (items) => items.length)).toBe(Math.min(10, Object.keys(stats.by_server_url).length));
+    const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
+    expect(await g.page.$eval("#bot-share", (el) => el.textContent)).toBe(percent.format(stats.bots / stats.messages));
+    expect(await g.page.$eval("#stream-state", (el) => el.textContent)).toBe("streaming");
+    expect(await g.page.$eval("#store-state", (el) => el.textContent)).toBe("in-memory: ready");
+
+    const shot = await screenshot(g.page, "dashboard");
+    // The README's picture: refreshed on request, so ordinary runs leave the work tree clean.
+    if (process.env.UPDATE_README_SCREENSHOT === "1") copyFileSync(shot, README_SCREENSHOT);
+    await g.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+    await Bun.sleep(1200);
+    await screenshot(g.page, "dashboard-dark");
+    await g.page.setViewport({ width: 390, height: 844 });
+    await Bun.sleep(300);
+    await screenshot(g.page, "dashboard-phone");
+    // The chart follows the narrow width instead of overflowing it.
+    expect(await g.page.$eval("#chart canvas", (c) => c.getBoundingClientRect().width)).toBeLessThanOrEqual(390);
+
+    expect(g.foreign).toEqual([]);
+    expect(g.errors).toEqual([]);
+    await g.page.close();
+  });
+
+  test("logs out, and an expired token returns to the form", async () => {
+    const g = await guardedPage(browser.browser, base);
+    await logIn(g);
+    await g.page.click("#logout");
+    await g.page.waitForSelector("#login-view:not([hidden])");
+    expect(await g.page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    const expired = await new SignJWT({ sub: TEST_ADMIN.username })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(new TextEncoder().encode(TEST_SECRET));
+    await g.page.evaluate((t) => sessionStorage.setItem("wikitally.token", t), expired);
+    await g.page.reload();
+    await g.page.waitForSelector("#login-view:not([hidden])");
+    expect(await g.page.$eval("#login-message", (el) => el.textContent)).toContain("expired");
+    expect(await g.page.evaluate(() => sessionStorage.getItem("wikitally.token"))).toBeNull();
+    expect(g.foreign).toEqual([]);
+    await g.page.close();
+  });
+
+  test("works from the keyboard alone; shows the server's reason for a wrong password, and stays on the form", async () => {
+    const g = await guardedPage(browser.browser, base);
+    await g.page.goto(`${base}/`);
+    // The username field has the focus on arrival; Tab leads to the password.
+    await g.page.keyboard.type("admin");
+    await g.page.keyboard.press("Tab");
+    expect(await g.page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("password");
+    await g.page.keyboard.type("not the password");
+    await g.page.keyboard.press("Enter");
+    await g.page.waitForFunction(() => document.querySelector("#login-message")?.textContent !== "");
+    expect(await g.page.$eval("#login-message", (el) => el.textContent)).toBe("invalid username or password");
+    expect(await g.page.$eval("#dashboard-view", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+    await g.page.close();
+  });
+});
