@@ -21,6 +21,7 @@ import {
 } from "./errors.ts";
 import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
 import { errorAnswers } from "./openapi.ts";
+import { codedEtag, isCurrent, negotiate } from "./content-coding.ts";
 import { StatsCache } from "./stats-cache.ts";
 import { swaggerPage } from "./swagger-page.ts";
 import { TokenCache } from "./token-cache.ts";
@@ -168,8 +169,15 @@ export function createApp(options: AppOptions) {
       await authorize(request, jwt);
       // Already serialised: skips per-request validation and stringification of a ~1000-key object.
       const { body, etag } = await statsCache.answer();
-      if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
-      return new Response(body, { headers: { "Content-Type": "application/json", ETag: etag } });
+      // Compressed once per change of the totals (EncodedBody), never per request.
+      const coding = negotiate(request.headers.get("accept-encoding"));
+      const tag = codedEtag(etag, coding);
+      if (isCurrent(request.headers.get("if-none-match"), etag)) {
+        return new Response(null, { status: 304, headers: { ETag: tag, Vary: "Accept-Encoding" } });
+      }
+      const headers: Record<string, string> = { "Content-Type": "application/json", ETag: tag, Vary: "Accept-Encoding" };
+      if (coding !== undefined) headers["Content-Encoding"] = coding;
+      return new Response(body.get(coding), { headers });
     }, {
       response: { 200: StatsSchema, ...errorAnswers(401, 405) },
       detail: {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { MemoryUsers } from "../auth/users.ts";
 import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
@@ -54,6 +55,36 @@ describe("GET /stats with ETag", () => {
     const etag = (await get("/stats")).headers.get("etag")!;
     const anonymous = await app.handle(new Request("http://localhost/stats", { headers: { "If-None-Match": etag } }));
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("GET /stats compressed", () => {
+  test.each([
+    ["gzip, deflate, br", "br"],
+    ["gzip", "gzip"],
+    ["br;q=0, gzip", "gzip"],
+  ] as const)("with Accept-Encoding %p answers %p, which decodes to the identity answer", async (accept, coding) => {
+    const { get, ingest } = await setup();
+    for (let i = 0; i < 50; i++) ingest.onEvent({ ...message(new Date().toISOString()), data: JSON.stringify({ user: `U${i}`, server_url: `https://w${i}.org` }) });
+    const plain = await get("/stats");
+    const identity = Buffer.from(await plain.arrayBuffer());
+    const compressed = await get("/stats", { "Accept-Encoding": accept });
+    expect(compressed.headers.get("content-encoding")).toBe(coding);
+    expect(compressed.headers.get("vary")).toBe("Accept-Encoding");
+    const raw = Buffer.from(await compressed.arrayBuffer());
+    expect(raw.length).toBeLessThan(identity.length);
+    expect(Buffer.from(coding === "br" ? brotliDecompressSync(raw) : gunzipSync(raw)).equals(identity)).toBe(true);
+    // A strong tag per representation, and either one makes the other current too.
+    expect(compressed.headers.get("etag")).not.toBe(plain.headers.get("etag"));
+    expect((await get("/stats", { "If-None-Match": compressed.headers.get("etag")! })).status).toBe(304);
+    expect((await get("/stats", { "If-None-Match": plain.headers.get("etag")!, "Accept-Encoding": accept })).status).toBe(304);
+  });
+
+  test("answers identity, without Content-Encoding, to a client that asks for nothing", async () => {
+    const { get } = await setup();
+    const response = await get("/stats");
+    expect(response.headers.get("content-encoding")).toBeNull();
+    expect(((await response.json()) as { messages: number }).messages).toBe(0);
   });
 });
 

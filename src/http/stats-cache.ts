@@ -1,9 +1,10 @@
 // /stats answers serialised once per change of the totals, not once per request.
 import type { StatsStore } from "../store/stats-store.ts";
+import { EncodedBody } from "./content-coding.ts";
 
-/** One serialised answer, with the entity tag clients send back in If-None-Match. */
+/** One serialised answer (compressed on demand, once), with the entity tag clients send back in If-None-Match. */
 export interface StatsAnswer {
-  body: Uint8Array;
+  body: EncodedBody;
   etag: string;
 }
 
@@ -21,7 +22,7 @@ export class StatsCache {
    */
   constructor(private readonly store: StatsStore, private readonly maxStaleMs = 100, private readonly now = Date.now) {}
 
-  /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding ~24 KB per request. */
+  /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding ~24 KB per request, and compressing it. */
   async answer(): Promise<StatsAnswer> {
     const revision = this.store.revision();
     const cached = this.cached;
@@ -29,7 +30,7 @@ export class StatsCache {
     if (cached && (cached.revision === revision || t - cached.at < this.maxStaleMs)) return cached;
     const body = Buffer.from(JSON.stringify(await this.store.stats()));
     // A hash of the bytes, not the revision: a re-read that finds the same totals keeps the tag.
-    this.cached = { revision, at: t, body, etag: `"${Bun.hash(body).toString(36)}"` };
+    this.cached = { revision, at: t, body: new EncodedBody(body), etag: `"${Bun.hash(body).toString(36)}"` };
     return this.cached;
   }
 }

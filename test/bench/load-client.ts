@@ -1,10 +1,10 @@
 // Fallback load generator when wrk is not installed: closed loop, N connections, for S seconds.
-//   bun test/bench/load-client.ts <url> <connections> <seconds> [authorization header value]
+//   bun test/bench/load-client.ts <url> <connections> <seconds> <accept-encoding> [authorization header value]
 // Prints one JSON line: { requests, rps, p50_ms, p99_ms, non2xx, errors }.
 export {};
 
-const [url = "", connections = "32", seconds = "5", authorization] = process.argv.slice(2);
-const headers: Record<string, string> = authorization ? { Authorization: authorization } : {};
+const [url = "", connections = "32", seconds = "5", acceptEncoding = "", authorization] = process.argv.slice(2);
+const headers: Record<string, string> = { "Accept-Encoding": acceptEncoding, ...(authorization ? { Authorization: authorization } : {}) };
 const latencies: number[] = [];
 let non2xx = 0;
 let errors = 0;

@@ -50,17 +50,21 @@ export function parseWrk(out: string): LoadResult {
   };
 }
 
+/** What browsers and HTTP libraries send; /stats answers it from a body compressed once per change. */
+const ACCEPT_ENCODING = "gzip, deflate, br";
+
 export async function runLoad(url: string, seconds: number, token?: string): Promise<LoadResult> {
   const auth = token !== undefined ? `Bearer ${token}` : undefined;
   // BENCH_LOAD_TOOL=bun uses load-client.ts even where wrk is installed.
   if (Bun.which("wrk") && process.env.BENCH_LOAD_TOOL !== "bun") {
-    const cmd = ["wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", ...(auth ? ["-H", `Authorization: ${auth}`] : []), url];
+    const cmd = ["wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-H", `Accept-Encoding: ${ACCEPT_ENCODING}`,
+      ...(auth ? ["-H", `Authorization: ${auth}`] : []), url];
     const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
     const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "wrk");
     if ((await proc.exited) !== 0) throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
     return parseWrk(out);
   }
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "load-client.ts"), url, String(CONNECTIONS), String(seconds), ...(auth ? [auth] : [])], { stdout: "pipe" });
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "load-client.ts"), url, String(CONNECTIONS), String(seconds), ACCEPT_ENCODING, ...(auth ? [auth] : [])], { stdout: "pipe" });
   const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "load-client.ts");
   const r = JSON.parse(out) as { requests: number; rps: number; p50_ms: number; p99_ms: number; non2xx: number; errors: number };
   return { tool: "bun load-client", requests: r.requests, rps: r.rps, p50Ms: r.p50_ms, p99Ms: r.p99_ms, non2xx: r.non2xx, errors: r.errors };
@@ -136,7 +140,7 @@ async function loadService(ctx: Context, store: "in-memory" | "cassandra", hello
         fig(BENCH, `${label} p99 latency`, round(result.p99Ms, 2), "ms", below(10)),
         fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
           `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${store === "in-memory" ? NEW_USER_SHARE * 100 : CASSANDRA_NEW_USER_SHARE * 100}% new users`),
-        fig(BENCH, `ratio ${label} / hello world (req/s)`, round(result.rps / hello.rps, 2), "×", atLeast(0.5)),
+        fig(BENCH, `ratio ${label} / hello world (req/s)`, round(result.rps / hello.rps, 2), "×", atLeast(0.85)),
       ];
       return { figures, bodyBytes };
     } finally {
