@@ -1,5 +1,6 @@
 // A Docker engine on the default socket: Debian's docker.io and docker-compose installed if missing, dockerd started if none answers.
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { spawn } from "node:child_process";
 import { attempt, run, seconds, succeeds } from "./sh.ts";
 
@@ -28,8 +29,9 @@ function dockerdPid(): number | undefined {
   if (!existsSync(DOCKERD_PID_FILE)) return undefined;
   const pid = Number(readFileSync(DOCKERD_PID_FILE, "utf8").trim());
   try {
-    process.kill(pid, 0);
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "dockerd" ? pid : undefined;
+    // A zombie (killed, not yet reaped) still has its pid and name, but is no daemon.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^\d+ \(dockerd\) [^Z]/.test(stat) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -51,9 +53,33 @@ async function installMissing(): Promise<string[]> {
   return [`installed Debian's ${missing.join(" and ")} with apt-get (${seconds(started)}); \`apt-get purge ${missing.join(" ")}\` removes them`];
 }
 
-/** Ensures `docker info` answers; returns one line per change made to the machine. */
+const COMPOSE_PLUGIN = "/usr/local/lib/docker/cli-plugins/docker-compose";
+/** A docker CLI plugin (metadata on request, else the arguments after `compose`) that runs docker-compose. */
+const COMPOSE_PLUGIN_SCRIPT = `#!/bin/sh
+# Written by wikitally's containers:prepare: \`docker compose\` runs Debian's docker-compose (1.29).
+if [ "$1" = docker-cli-plugin-metadata ]; then
+  echo '{"SchemaVersion":"0.1.0","Vendor":"Debian docker-compose, via wikitally containers:prepare","Version":"1.29","ShortDescription":"Docker Compose (docker-compose 1.29)"}'
+  exit 0
+fi
+shift
+exec docker-compose "$@"
+`;
+
+/** Where the CLI has no compose plugin, makes `docker compose` (the README's command) run docker-compose. */
+async function ensureComposeSubcommand(): Promise<string[]> {
+  // Without root, leave the machine as it is: composeCommand() falls back to docker-compose.
+  if (process.getuid?.() !== 0 || (await succeeds(["docker", "compose", "version"]))) return [];
+  if (!(await succeeds(["docker-compose", "version"]))) throw new Error("docker-compose does not run");
+  mkdirSync(dirname(COMPOSE_PLUGIN), { recursive: true });
+  writeFileSync(COMPOSE_PLUGIN, COMPOSE_PLUGIN_SCRIPT, { mode: 0o755 });
+  if (!(await succeeds(["docker", "compose", "version"]))) throw new Error(`the docker CLI does not take ${COMPOSE_PLUGIN} as its compose plugin`);
+  return [`wrote ${COMPOSE_PLUGIN}, a CLI plugin that makes \`docker compose\` run docker-compose 1.29; delete it to undo`];
+}
+
+/** Ensures `docker info` and `docker compose` answer; returns one line per change made to the machine. */
 export async function ensureEngine(): Promise<string[]> {
   const actions = await installMissing();
+  actions.push(...(await ensureComposeSubcommand()));
   if (await engineAnswers()) return actions;
   if (process.getuid?.() !== 0) throw new Error("no Docker engine answers, and starting one needs root");
   const running = dockerdPid();

@@ -1,7 +1,7 @@
 // The base images the Dockerfile and docker-compose.yml name, and for each: already present, pulled, or a stand-in built here.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attempt, seconds, succeeds } from "./sh.ts";
+import { attempt, run, seconds, succeeds } from "./sh.ts";
 import { buildBun } from "./standins/bun.ts";
 import { buildCassandra } from "./standins/cassandra.ts";
 import { buildDistrolessCc } from "./standins/distroless-cc.ts";
@@ -15,11 +15,37 @@ export function namedImages(root = ROOT): string[] {
     if (!stages.has(image!.toLowerCase())) images.push(image!);
     if (stage) stages.add(stage.toLowerCase());
   }
-  const compose = Bun.YAML.parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as { services?: Record<string, { image?: string; build?: unknown }> };
-  for (const service of Object.values(compose.services ?? {})) {
+  for (const service of Object.values(composeServices(root))) {
     if (service.image && service.build === undefined) images.push(service.image);
   }
   return [...new Set(images)];
+}
+
+interface ComposeFile {
+  services?: Record<string, { image?: string; build?: string | { context?: string; dockerfile?: string } }>;
+}
+
+function composeServices(root: string): NonNullable<ComposeFile["services"]> {
+  return (Bun.YAML.parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as ComposeFile).services ?? {};
+}
+
+/** The images docker-compose.yml builds: tag, context and Dockerfile of each service with both image: and build:. */
+export function builtImages(root = ROOT): { image: string; context: string; dockerfile: string }[] {
+  return Object.values(composeServices(root)).flatMap((service) => {
+    if (!service.image || service.build === undefined) return [];
+    const build = typeof service.build === "string" ? { context: service.build } : service.build;
+    return [{ image: service.image, context: join(root, build.context ?? "."), dockerfile: build.dockerfile ?? "Dockerfile" }];
+  });
+}
+
+/**
+ * Builds an app image with the host's network. Containers (and so build steps) have no way out under
+ * --iptables=false, but a later `docker compose up --build` reuses this build's cached layers,
+ * `bun install` included, for as long as package.json and bun.lock stay the same.
+ */
+export async function buildWithHostNetwork(image: string, context: string, dockerfile: string): Promise<void> {
+  // The legacy builder: BuildKit would first pull the Dockerfile's `# syntax=` frontend from Docker Hub.
+  await run(["docker", "build", "--network=host", "--file", join(context, dockerfile), "--tag", image, context], { env: LEGACY_BUILDER });
 }
 
 /** How each image name is stood in for; the tag is the recipe's version. */
@@ -29,6 +55,9 @@ function standInRecipe(name: string): ((name: string) => Promise<void>) | undefi
   if (name.startsWith("cassandra:")) return buildCassandra;
   return undefined;
 }
+
+/** Environment for `docker build` here: the legacy builder (no buildx, no registry for BuildKit's frontend). */
+export const LEGACY_BUILDER = { DOCKER_BUILDKIT: "0" } as const;
 
 export type ImageSource = "present" | "present (stand-in)" | "pulled" | "stand-in built";
 

@@ -1,6 +1,6 @@
 // `bun run containers:prepare`: a Docker engine that answers, and every base image the container files name (idempotent).
 import { ensureEngine } from "./engine.ts";
-import { ensureImage, namedImages } from "./images.ts";
+import { buildWithHostNetwork, builtImages, ensureImage, namedImages } from "./images.ts";
 import { seconds } from "./sh.ts";
 
 async function prepare(): Promise<void> {
@@ -9,6 +9,11 @@ async function prepare(): Promise<void> {
   for (const change of changes) console.log(`containers:prepare: ${change}`);
   if (changes.length === 0) console.log("containers:prepare: a Docker engine already answers; nothing installed or started.");
   for (const name of namedImages()) console.log(`containers:prepare: ${name}: ${await ensureImage(name)}`);
+  for (const { image, context, dockerfile } of builtImages()) {
+    const buildStarted = performance.now();
+    await buildWithHostNetwork(image, context, dockerfile);
+    console.log(`containers:prepare: ${image}: built from ${dockerfile} with the host's network (${seconds(buildStarted)}), so \`docker compose up --build\` finds \`bun install\` cached`);
+  }
 }
 
 const started = performance.now();

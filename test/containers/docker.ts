@@ -1,16 +1,14 @@
 // Docker and compose commands for the container test: one project, the repo's compose file plus the replay override.
 import { join } from "node:path";
 import { composeCommand } from "../../containers/engine.ts";
+import { LEGACY_BUILDER } from "../../containers/images.ts";
 import { attempt, run } from "../../containers/sh.ts";
 import { ROOT } from "../helpers/binary.ts";
 
 export const PROJECT = "wikitally-container-test";
 export const OVERRIDE = join(ROOT, "test/containers/replay.override.yml");
-/**
- * The legacy builder: BuildKit would first pull the `# syntax=docker/dockerfile:1` frontend from
- * Docker Hub, which no machine here can reach, and the Debian CLI has no buildx to run BuildKit with.
- */
-export const BUILD_ENV = { DOCKER_BUILDKIT: "0" };
+/** As a user here builds: the legacy builder (see containers/images.ts). */
+const BUILD_ENV = LEGACY_BUILDER;
 
 export function docker(args: string[], env: Record<string, string> = {}): Promise<string> {
   return run(["docker", ...args], { cwd: ROOT, env: { ...BUILD_ENV, ...env }, timeoutMs: 900_000 });
