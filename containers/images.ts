@@ -49,7 +49,7 @@ export async function buildWithHostNetwork(image: string, context: string, docke
 }
 
 /** How each image name is stood in for; the tag is the recipe's version. */
-function standInRecipe(name: string): ((name: string) => Promise<void>) | undefined {
+export function standInRecipe(name: string): ((name: string) => Promise<void>) | undefined {
   if (name.startsWith("oven/bun:")) return buildBun;
   if (name === "gcr.io/distroless/cc-debian12:nonroot") return buildDistrolessCc;
   if (name.startsWith("cassandra:")) return buildCassandra;

@@ -256,8 +256,8 @@ const NOT_CONFIG = new Set([
   "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
   // CI and the shell
   "CI", "PATH", "HOME",
-  // the cassandra image (docker-compose.yml)
-  "MAX_HEAP_SIZE", "HEAP_NEWSIZE",
+  // the cassandra image (docker-compose.yml); the oven/bun stand-in (containers/standins/bun.ts)
+  "MAX_HEAP_SIZE", "HEAP_NEWSIZE", "NODE_EXTRA_CA_CERTS",
   // words, not variables
   "GET", "POST", "PUT", "DELETE", "HEAD", "SIGTERM", "SIGINT", "SIGKILL", "JSON", "JWT", "SSE", "CQL", "API", "UTC", "URL", "TODO",
 ]);
