@@ -8,7 +8,8 @@ import { attempt, run, seconds, succeeds } from "./sh.ts";
 export const DOCKERD_PID_FILE = "/var/run/docker.pid";
 export const DOCKERD_LOG = "/var/log/wikitally-dockerd.log";
 /**
- * vfs: works on any file system, including an overlay root where overlay2 cannot nest.
+ * vfs: needs nothing from the kernel or the backing file system (overlay2 does), at the price of
+ * copying every layer whole, so the stand-in images are kept small.
  * --iptables=false: no NAT or filter rules on the host; containers reach each other on their bridge
  * (with its DNS) and published ports go through docker-proxy, but containers have no way out.
  */

@@ -45,7 +45,7 @@ export function builtImages(root = ROOT): { image: string; context: string; dock
  */
 export async function buildWithHostNetwork(image: string, context: string, dockerfile: string): Promise<void> {
   // The legacy builder: BuildKit would first pull the Dockerfile's `# syntax=` frontend from Docker Hub.
-  await run(["docker", "build", "--network=host", "--file", join(context, dockerfile), "--tag", image, context], { env: LEGACY_BUILDER });
+  await run(["docker", "build", "--network=host", "--force-rm", "--file", join(context, dockerfile), "--tag", image, context], { env: LEGACY_BUILDER });
 }
 
 /** How each image name is stood in for; the tag is the recipe's version. */

@@ -71,7 +71,7 @@ describe("the Dockerfile", () => {
   test("builds", async () => {
     // Plain, as a user runs it: containers:prepare built it once with the host's network, and that
     // build's cached `bun install` layer is what lets it pass where build steps have no way out.
-    await docker(["build", "--tag", IMAGE, "."]);
+    await docker(["build", "--force-rm", "--tag", IMAGE, "."]);
     expect(await inspect(IMAGE, "{{.Config.User}}")).toBe("nonroot");
     expect(await inspect(IMAGE, "{{json .Config.Entrypoint}}")).toBe('["/wikitally"]');
   });
