@@ -258,8 +258,8 @@ const NOT_CONFIG = new Set([
   "CHROMIUM_PATH", "UPDATE_README_SCREENSHOT",
   // CI and the shell
   "CI", "PATH", "HOME",
-  // the cassandra image (docker-compose.yml)
-  "MAX_HEAP_SIZE", "HEAP_NEWSIZE",
+  // the cassandra image (docker-compose.yml); the oven/bun stand-in (test/containers/standins/bun.ts)
+  "MAX_HEAP_SIZE", "HEAP_NEWSIZE", "NODE_EXTRA_CA_CERTS",
   // words, not variables
   "GET", "POST", "PUT", "DELETE", "HEAD", "SIGTERM", "SIGINT", "SIGKILL", "JSON", "JWT", "SSE", "CQL", "API", "UTC", "URL", "TODO",
 ]);

@@ -70,7 +70,7 @@ export async function isCassandraReachable(host: string, port: number): Promise<
 }
 
 /** Copies the runtime jars once per version; Maven's ~/.m2 makes a re-resolve cheap, the folder makes it free. */
-async function resolveJars(version: string): Promise<string> {
+export async function resolveJars(version: string = cassandraVersion()): Promise<string> {
   const lib = join(CACHE, `lib-${version}`);
   if (existsSync(lib)) return lib;
   mkdirSync(CACHE, { recursive: true });
@@ -97,7 +97,7 @@ async function resolveJars(version: string): Promise<string> {
   return lib;
 }
 
-function jammJar(lib: string): string {
+export function jammJar(lib: string): string {
   const jamm = new Bun.Glob("jamm-*.jar").scanSync({ cwd: lib }).next().value;
   if (typeof jamm !== "string") throw new Error(`no jamm jar in ${lib}; delete that folder to re-resolve`);
   return join(lib, jamm);
@@ -137,6 +137,25 @@ const JAVA17_MODULE_FLAGS = [
   ].map((pkg) => `--add-opens=${pkg}=ALL-UNNAMED`),
 ];
 
+/** JVM flags every node here runs with (heap, paths and ports aside); the container stand-in reuses them. */
+export const JVM_FLAGS: readonly string[] = [
+  "-XX:+UseG1GC",
+  "-Xss256k",
+  "-XX:+ExitOnOutOfMemoryError",
+  "-Djdk.attach.allowAttachSelf=true",
+  "-Dio.netty.tryReflectionSetAccessible=true",
+  "-Djava.net.preferIPv4Stack=true",
+  ...JAVA17_MODULE_FLAGS,
+];
+
+/** A lone node has no ring to wait for: skip gossip settling and ring delays. */
+export const SINGLE_NODE_FLAGS: readonly string[] = [
+  "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+  "-Dcassandra.initial_token=0",
+  "-Dcassandra.ring_delay_ms=1",
+  "-Dcassandra.superuser_setup_delay_ms=0",
+];
+
 /**
  * cassandra.yaml, or for `auth` a copy in the instance folder with PasswordAuthenticator, for tests
  * of credentials. Cassandra has no system property for the authenticator, hence the copy.
@@ -162,13 +181,7 @@ function javaArgs(lib: string, port: number, auth: boolean): string[] {
     `-javaagent:${jammJar(lib)}`,
     "-Xms1G",
     "-Xmx1G",
-    "-XX:+UseG1GC",
-    "-Xss256k",
-    "-XX:+ExitOnOutOfMemoryError",
-    "-Djdk.attach.allowAttachSelf=true",
-    "-Dio.netty.tryReflectionSetAccessible=true",
-    "-Djava.net.preferIPv4Stack=true",
-    ...JAVA17_MODULE_FLAGS,
+    ...JVM_FLAGS,
     `-Dcassandra.config=${pathToFileURL(configFile(port, auth)).href}`,
     `-Dlogback.configurationFile=${join(HERE, "logback.xml")}`,
     `-Dcassandra.storagedir=${join(dir, "data")}`,
@@ -177,11 +190,7 @@ function javaArgs(lib: string, port: number, auth: boolean): string[] {
     // Per-instance ports override cassandra.yaml; the gossip port follows the CQL port so instances never collide.
     `-Dcassandra.native_transport_port=${port}`,
     `-Dcassandra.storage_port=${port + 1000}`,
-    // A lone node has no ring to wait for: skip gossip settling and ring delays.
-    "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-    "-Dcassandra.initial_token=0",
-    "-Dcassandra.ring_delay_ms=1",
-    "-Dcassandra.superuser_setup_delay_ms=0",
+    ...SINGLE_NODE_FLAGS,
     "org.apache.cassandra.service.CassandraDaemon",
   ];
 }
