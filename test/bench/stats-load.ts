@@ -103,7 +103,7 @@ async function checkAnswers(service: ServiceChild): Promise<number> {
 }
 
 async function loadService(ctx: Context, store: "in-memory" | "cassandra", hello: LoadResult): Promise<{ figures: Figure[]; bodyBytes: number }> {
-  // The stores' own ingest data sets: 20% of events from new users in memory, 10% on Cassandra (one LWT each).
+  // The stores' own ingest data sets: 20% of events from new users on both stores.
   const data = store === "in-memory"
     ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE)
     : dataset(ctx.sizes.cassandraEvents, CASSANDRA_NEW_USER_SHARE);
