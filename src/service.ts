@@ -3,8 +3,11 @@ import { randomBytes } from "node:crypto";
 import type { UserDirectory } from "./auth/users.ts";
 import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
+import type { IngestLease } from "./lease/ingest-lease.ts";
+import { LeaseRunner } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
 import { Sleeper } from "./retry/sleeper.ts";
+import type { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
 
@@ -20,6 +23,8 @@ export interface RunningService {
 export interface Backends {
   store: StatsStore;
   users: UserDirectory;
+  /** With Cassandra and ingest on: only the holder of this lease consumes the stream. */
+  lease?: { lease: IngestLease; store: CassandraStore };
 }
 
 export type BackendFactory = (config: Config, log: Logger) => Backends;
@@ -31,15 +36,20 @@ export async function startService(config: Config, log: Logger, backends: Backen
       admin_username: config.admin_username,
     });
   }
-  const { store, users } = backends(config, log);
+  const { store, users, lease } = backends(config, log);
   await store.open();
   await users.ensureUser(config.admin_username, config.admin_password);
   const ingest = new Ingest(store, log.child({ component: "ingest" }));
 
   let source: StreamSource | undefined;
+  let runner: LeaseRunner | undefined;
   let stopping = false;
-  const streamStatus = (): StreamStatus =>
-    source?.status() ?? { ...idleStatus(config.stream_url), ...(config.ingest ? {} : { state: "disabled" as const }) };
+  const idle = (): StreamStatus => ({
+    ...idleStatus(config.stream_url),
+    ...(config.ingest ? {} : { state: "disabled" as const }),
+    ...(runner ? { state: "standby" as const } : {}),
+  });
+  const streamStatus = (): StreamStatus => (runner ? runner.current : source)?.status() ?? idle();
 
   const app = createApp({
     jwtSecret,
@@ -50,6 +60,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     users,
     stream: streamStatus,
     ingest: ingest.counters,
+    ...(lease ? { lease: () => lease.lease.status() } : {}),
     log: log.child({ component: "http" }),
   });
   app.listen({ port: config.port, hostname: config.host });
@@ -69,16 +80,25 @@ export async function startService(config: Config, log: Logger, backends: Backen
       }
     }
   };
+  const open = async (): Promise<StreamSource | undefined> => {
+    const position = await savedPosition();
+    if (stopping) return undefined;
+    if (position !== undefined) log.info("resuming stream", { last_event_id: position });
+    return createStreamSource(config, ingest, log.child({ component: "stream" }), position);
+  };
+  if (lease) {
+    runner = new LeaseRunner({ ...lease, open, log: log.child({ component: "lease" }) });
+    log.info("standing by for the ingest lease", { instance: lease.lease.id, ttl_ms: config.lease_ttl_ms });
+    runner.start();
+  }
   const streamDone = (async () => {
     if (!config.ingest) {
       log.info("ingest is off: serving the totals other instances write to Cassandra");
       return;
     }
-    const position = await savedPosition();
-    if (stopping) return;
-    if (position !== undefined) log.info("resuming stream", { last_event_id: position });
-    source = createStreamSource(config, ingest, log.child({ component: "stream" }), position);
-    await source.run();
+    if (runner) return;
+    source = await open();
+    await source?.run();
   })().catch((error) => {
     if (!stopping) log.error("stream consumer crashed", { error });
   });
@@ -92,7 +112,11 @@ export async function startService(config: Config, log: Logger, backends: Backen
       stopping = true;
       sleeper.wake();
       await app.stop();
-      if (source) {
+      if (runner) {
+        // Stream stopped, counts flushed, lease released: a standby takes over within lease_renew_ms.
+        await runner.stop();
+        await store.close();
+      } else if (source) {
         await source.stop();
         await streamDone;
         await store.close();

@@ -154,6 +154,10 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   cassandra_username: { file: "file-user", env: "env-user", expected: "env-user" },
   cassandra_password: { file: "file-pass", env: "env-pass", expected: "env-pass" },
   cassandra_new_user_check: { file: "read-then-insert", env: "lwt", expected: "lwt" },
+  cassandra_consistency: { file: "QUORUM", env: "ONE", expected: "ONE" },
+  cassandra_serial_consistency: { file: "LOCAL_SERIAL", env: "SERIAL", expected: "SERIAL" },
+  lease_ttl_ms: { file: 20_000, env: "30000", expected: 30_000 },
+  lease_renew_ms: { file: 300, env: "500", expected: 500 },
   // ingest=false needs storage "cassandra", which the file sets alongside.
   ingest: { file: true, env: "FALSE", expected: false, context: { storage: "cassandra" } },
   flush_interval_ms: { file: 100, env: "250", expected: 250 },
@@ -286,6 +290,11 @@ const invalidCases: InvalidCase[] = [
   { name: "ingest false on the in-memory store", file: { ingest: false }, key: "ingest", shown: "false", expects: ['storage is "cassandra"'], from: "file" },
   { name: "cassandra_new_user_check \"paxos\"", file: { cassandra_new_user_check: "paxos" }, key: "cassandra_new_user_check", shown: '"paxos"', expects: ['"read-then-insert", "lwt"'], from: "file" },
   { name: "cassandra_replication \"Simple:1\"", file: { cassandra_replication: "Simple:1" }, key: "cassandra_replication", shown: '"Simple:1"', expects: ["SimpleStrategy:<factor>"], from: "file" },
+  { name: "lease_ttl_ms 2500 (not whole seconds)", file: { lease_ttl_ms: 2500 }, key: "lease_ttl_ms", shown: "2500", expects: ["multiple of 1000", "3000"], from: "file" },
+  { name: "LEASE_TTL_MS=2000 (too short)", env: { LEASE_TTL_MS: "2000" }, key: "lease_ttl_ms", shown: "2000", expects: [">= 3000"], from: "env LEASE_TTL_MS" },
+  { name: "lease_renew_ms too long for the default lease", file: { lease_renew_ms: 2001 }, key: "lease_renew_ms", shown: "2001", expects: ["lease_ttl_ms / 4 - 500", "2000"], from: "file" },
+  { name: "LEASE_RENEW_MS too long for a 4 s lease", file: { lease_ttl_ms: 4000 }, env: { LEASE_RENEW_MS: "600" }, key: "lease_renew_ms", shown: "600", expects: ["(500)"], from: "env LEASE_RENEW_MS" },
+  { name: "cassandra_consistency \"quorum\" (CQL names are upper case)", file: { cassandra_consistency: "quorum" }, key: "cassandra_consistency", shown: '"quorum"', expects: ['"LOCAL_QUORUM"'], from: "file" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },
 ];
 

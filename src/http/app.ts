@@ -4,6 +4,7 @@ import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import { LoginLimiter } from "../auth/login-limiter.ts";
 import type { UserDirectory } from "../auth/users.ts";
+import type { LeaseStatus } from "../lease/ingest-lease.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
@@ -27,6 +28,8 @@ export interface AppOptions {
   users: UserDirectory;
   stream: () => StreamStatus;
   ingest: IngestCounters;
+  /** The ingest lease, when this instance competes for it (Cassandra with ingest on). */
+  lease?: () => LeaseStatus;
   log: Logger;
 }
 
@@ -101,6 +104,7 @@ export function createApp(options: AppOptions) {
           ...opt("retry_in_ms", stream.retryInMs),
         },
         ingest: { ...options.ingest },
+        ...(options.lease ? { lease: options.lease() } : {}),
       };
     }, {
       response: { 200: HealthSchema },

@@ -50,4 +50,9 @@ export const HealthSchema = t.Object({
     retry_in_ms: t.Optional(t.Integer()),
   }),
   ingest: t.Record(t.String(), t.Integer(), { description: "Events by outcome: counted, canary, malformed, ..." }),
+  lease: t.Optional(t.Object({
+    role: t.Union([t.Literal("leader"), t.Literal("standby")]),
+    holder: t.Optional(t.String({ description: "Instance id of the holder, when one is known" })),
+    expires_in_ms: t.Integer({ description: "Leader: how long the lease is certainly held; standby: until the holder's lease runs out unless renewed" }),
+  }, { description: "The ingest lease (Cassandra with ingest on): only the leader consumes the stream" })),
 });

@@ -225,7 +225,7 @@ describeCassandra("the service on Cassandra", () => {
     try {
       const tables = (await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [ks])).rows
         .map((r) => r.table_name as string).sort();
-      expect(tables).toEqual(["server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
+      expect(tables).toEqual(["ingest_lease", "server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
     } finally {
       await client.shutdown();
     }

@@ -1,9 +1,10 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
+import { FlushOverrunError, LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
 import type { Logger } from "../../log/logger.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { StatsStore, StoreHealth } from "../stats-store.ts";
-import { firstLine, type CassandraConnection } from "./connection.ts";
+import { firstLine, type CassandraConnection, type Session } from "./connection.ts";
 import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { chunks, forEachLimited } from "./limited.ts";
@@ -46,7 +47,9 @@ export class CassandraStore implements StatsStore {
   private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
-  private readonly newUsers: NewUserWriter;
+  private newUsers: NewUserWriter;
+  /** Set while an ingest lease decides whether this process may write (lease/). */
+  private guard: WriteGuard | undefined;
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -54,7 +57,36 @@ export class CassandraStore implements StatsStore {
     private readonly log: Logger,
   ) {
     this.ks = conn.keyspace;
-    this.newUsers = options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+    this.newUsers = this.newUserWriter();
+  }
+
+  private newUserWriter(): NewUserWriter {
+    return this.options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+  }
+
+  /** From now on, every flush first asks `guard` whether this process still holds the ingest lease. */
+  fence(guard: WriteGuard): void {
+    this.guard = guard;
+  }
+
+  /** Before leading: the mirror, which ambiguous writes are checked against, must hold what the last holder wrote. */
+  async takeOver(): Promise<void> {
+    const client = await this.conn.whenReady();
+    await this.exclusive(() => this.refresh(client));
+  }
+
+  /**
+   * Drops everything counted but not flushed, and the position reached: for a holder that lost its
+   * lease. The next holder resumes from the saved position, so it counts those events itself.
+   */
+  async discardPending(): Promise<void> {
+    await this.exclusive(async () => {
+      this.pending = new Delta();
+      this.latestPosition = this.savedPosition = undefined;
+      // Users whose insert timed out may have been inserted; another holder will find them existing, not new.
+      this.newUsers = this.newUserWriter();
+      this.changes++;
+    });
   }
 
   async open(): Promise<void> {
@@ -117,9 +149,23 @@ export class CassandraStore implements StatsStore {
     await this.exclusive(async () => {
       if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
       wrote = true;
-      await this.flushOnce(client);
+      await this.flushOnce(client, this.flushDeadline());
     });
     return wrote;
+  }
+
+  /**
+   * Fencing: a flush starts only while the lease is valid for the whole flush window, and sends
+   * nothing after half of it, so no write can reach Cassandra after another instance may hold the lease.
+   */
+  private flushDeadline(): number {
+    const guard = this.guard;
+    if (guard === undefined) return Infinity;
+    if (guard.validForMs() < guard.flushWindowMs) {
+      guard.fenced();
+      throw new LeaseLostError(`the ingest lease is valid for ${Math.round(guard.validForMs())} ms, less than a flush may take (${guard.flushWindowMs} ms)`);
+    }
+    return performance.now() + guard.flushWindowMs / 2;
   }
 
   /** Runs `work` when no other flush or re-read is running: both rewrite the mirror. */
@@ -141,7 +187,9 @@ export class CassandraStore implements StatsStore {
     try {
       await this.flush();
     } catch (error) {
-      if (waiting > 0 || this.latestPosition !== this.savedPosition) {
+      if (error instanceof LeaseLostError) {
+        this.log.warn("not holding the ingest lease at shutdown; unflushed counts are left to the next holder", { events: waiting });
+      } else if (waiting > 0 || this.latestPosition !== this.savedPosition) {
         this.log.error("final flush to Cassandra failed; unflushed counts are lost", { error, events: waiting });
       } else {
         this.log.warn("closing without having reached Cassandra; nothing was waiting to be written", { error });
@@ -181,6 +229,12 @@ export class CassandraStore implements StatsStore {
       this.lastError = undefined;
       this.schedule(this.options.flushIntervalMs);
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        // Not a Cassandra failure: the lease runner stands this process down and drops what is pending.
+        this.log.warn("flush refused: not holding the ingest lease", { error, pending_events: this.pending.messages });
+        this.schedule(this.options.flushIntervalMs);
+        return;
+      }
       this.failures++;
       this.lastError = `flush failed: ${firstLine(error)}`;
       const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
@@ -191,17 +245,18 @@ export class CassandraStore implements StatsStore {
     }
   }
 
-  private async flushOnce(client: cassandra.Client): Promise<void> {
+  private async flushOnce(client: cassandra.Client, deadline: number): Promise<void> {
     const delta = this.pending;
     const position = this.latestPosition;
+    const session = fencedSession(client, deadline);
     this.pending = new Delta();
     this.inflight = delta;
     try {
-      await this.newUsers.settle(client, delta, this.rememberUser);
-      await this.writeCounters(client, delta);
+      await this.newUsers.settle(session, delta, this.rememberUser);
+      await this.writeCounters(client, session, delta);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
-        await client.execute(
+        await session.execute(
           `INSERT INTO ${this.ks}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
           [this.options.streamKey, position], prepared,
         );
@@ -226,19 +281,19 @@ export class CassandraStore implements StatsStore {
   };
 
   /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */
-  private async writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
+  private async writeCounters(client: cassandra.Client, session: Session, delta: Delta): Promise<void> {
     const parts = counterParts(this.ks, delta, this.mirror);
-    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, batch));
+    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, session, batch));
   }
 
   /**
    * Counter updates are not idempotent: after a timeout the batch may or may not have landed, and
    * retrying blindly could count it twice. So an ambiguous failure reads the rows back (this process
-   * is their only writer) and applies only what is missing.
+   * is their only writer) and applies only what is missing. Reading back is not fenced: it writes nothing.
    */
-  private async writeBatch(client: cassandra.Client, parts: CounterPart[]): Promise<void> {
+  private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[]): Promise<void> {
     try {
-      await client.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
+      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       this.log.warn("counter batch timed out; checking whether it was applied before retrying", { error });
@@ -288,4 +343,15 @@ export class CassandraStore implements StatsStore {
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** The session a flush writes through: it refuses to send anything once the flush's share of the lease is used up. */
+function fencedSession(client: cassandra.Client, deadline: number): Session {
+  const check = () => {
+    if (performance.now() > deadline) throw new FlushOverrunError("the flush ran past its share of the ingest lease; the rest is retried later");
+  };
+  return {
+    execute: async (query, params, options) => (check(), client.execute(query, params, options)),
+    batch: async (queries, options) => (check(), client.batch(queries, options)),
+  };
 }

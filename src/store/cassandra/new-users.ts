@@ -1,5 +1,5 @@
 // Finds which users are new to unique_users, inserts them, and counts each exactly once.
-import cassandra from "cassandra-driver";
+import type { Session } from "./connection.ts";
 import { isAmbiguous } from "./counter-writes.ts";
 import type { Delta } from "./delta.ts";
 import { chunks, forEachLimited } from "./limited.ts";
@@ -13,7 +13,7 @@ export interface NewUserWriter {
    * Settles every candidate of `delta`: each user found new adds one to `delta.newUsers`, and every
    * settled user is handed to `known`. Rejects on the first failure; unsettled candidates stay.
    */
-  settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void>;
+  settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void>;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface NewUserWriter {
 export class LwtInserts implements NewUserWriter {
   constructor(private readonly keyspace: string, private readonly concurrency = 128) {}
 
-  async settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void> {
+  async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const query = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?) IF NOT EXISTS`;
     await forEachLimited([...delta.candidateUsers], this.concurrency, async (user) => {
       const result = await client.execute(query, [user], prepared);
@@ -45,7 +45,7 @@ export class ReadThenInsert implements NewUserWriter {
 
   constructor(private readonly keyspace: string, private readonly concurrency = 8) {}
 
-  async settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void> {
+  async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const select = `SELECT username FROM ${this.keyspace}.unique_users WHERE username IN ?`;
     const absent: string[] = [];
     await forEachLimited(chunks([...delta.candidateUsers], 100), this.concurrency, async (group) => {
