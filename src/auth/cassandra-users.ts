@@ -32,7 +32,7 @@ export class CassandraUsers implements UserDirectory {
     const client = await this.conn.whenReady();
     await Promise.all(this.creating);
     const row = (await client.execute(
-      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], prepared,
+      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], { ...prepared, isIdempotent: true },
     )).first();
     const stored = (row?.password as string | null | undefined) ?? undefined;
     if (stored === undefined || isPasswordHash(stored)) return verifyPassword(password, stored);

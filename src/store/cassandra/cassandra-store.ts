@@ -25,6 +25,12 @@ export interface CassandraStoreOptions {
 }
 
 const prepared = { prepare: true } as const;
+/**
+ * For statements that are safe to apply twice (reads, plain inserts): the driver may retry them on
+ * another node when a connection dies mid-request, which is what keeps a flush going when a node is lost.
+ * Never for counter updates.
+ */
+const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
 
 export class CassandraStore implements StatsStore {
@@ -109,7 +115,7 @@ export class CassandraStore implements StatsStore {
 
   async position(): Promise<string | undefined> {
     const client = await this.conn.whenReady();
-    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], prepared)).first();
+    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], idempotent)).first();
     const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
     this.savedPosition = saved;
     this.latestPosition ??= saved;
@@ -258,7 +264,7 @@ export class CassandraStore implements StatsStore {
       if (position !== undefined && position !== this.savedPosition) {
         await session.execute(
           `INSERT INTO ${this.ks}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
-          [this.options.streamKey, position], prepared,
+          [this.options.streamKey, position], idempotent,
         );
         this.savedPosition = position;
       }
@@ -288,22 +294,32 @@ export class CassandraStore implements StatsStore {
 
   /**
    * Counter updates are not idempotent: after a timeout the batch may or may not have landed, and
-   * retrying blindly could count it twice. So an ambiguous failure reads the rows back (this process
-   * is their only writer) and applies only what is missing. Reading back is not fenced: it writes nothing.
+   * retrying blindly could count it twice. So an ambiguous failure reads every row back (this process
+   * is their only writer), keeps what landed and sends again only what is known not to have landed.
+   * Reading back is not fenced: it writes nothing.
    */
-  private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[]): Promise<void> {
+  private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[], attempt = 1): Promise<void> {
     try {
       await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
-      this.log.warn("counter batch timed out; checking whether it was applied before retrying", { error });
+      this.log.warn("counter batch timed out; checking which rows it reached before retrying", { error, attempt });
+      const missing: CounterPart[] = [];
       for (const part of parts) {
         const now = await this.untilAnswered(() => readPart(client, this.ks, part));
-        if (sameValues(now, part.before)) throw error;
+        if (sameValues(now, part.before)) {
+          missing.push(part);
+          continue;
+        }
         if (!sameValues(now, part.expected)) {
           this.log.warn("counter row changed by another writer; not retrying it", { row: part.row, now, expected: part.expected });
         }
         part.apply();
+      }
+      // At once rather than at the next flush: a node lost mid-request should not fail the flush (and /ready).
+      if (missing.length > 0) {
+        if (attempt >= 3) throw error;
+        await this.writeBatch(client, session, missing, attempt + 1);
       }
       return;
     }
@@ -324,10 +340,10 @@ export class CassandraStore implements StatsStore {
   private async refresh(client: cassandra.Client): Promise<void> {
     const n = counterValue;
     const [summary, users, servers] = await Promise.all([
-      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], prepared),
-      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], prepared),
+      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], idempotent),
+      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], idempotent),
       // server_counts grows with the number of wikis (about a thousand), not with users or events.
-      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...prepared, fetchSize: 10_000 }),
+      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...idempotent, fetchSize: 10_000 }),
     ]);
     const s = summary.first();
     const byServer: Record<string, number> = {};

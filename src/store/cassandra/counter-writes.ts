@@ -92,7 +92,7 @@ export async function readPart(client: cassandra.Client, keyspace: string, part:
 }
 
 async function readPartAt(client: cassandra.Client, keyspace: string, part: CounterPart, consistency: number | undefined): Promise<number[]> {
-  const options = { prepare: true, ...(consistency === undefined ? {} : { consistency }) };
+  const options = { prepare: true, isIdempotent: true, ...(consistency === undefined ? {} : { consistency }) };
   const n = counterValue;
   switch (part.row.table) {
     case "stats_summary": {

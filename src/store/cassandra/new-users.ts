@@ -5,6 +5,8 @@ import type { Delta } from "./delta.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 
 const prepared = { prepare: true } as const;
+/** Reads and plain inserts of a user name may be retried by the driver on another node. */
+const idempotent = { prepare: true, isIdempotent: true } as const;
 
 export type NewUserCheck = "read-then-insert" | "lwt";
 
@@ -49,7 +51,7 @@ export class ReadThenInsert implements NewUserWriter {
     const select = `SELECT username FROM ${this.keyspace}.unique_users WHERE username IN ?`;
     const absent: string[] = [];
     await forEachLimited(chunks([...delta.candidateUsers], 100), this.concurrency, async (group) => {
-      const found = new Set((await client.execute(select, [group], prepared)).rows.map((r) => r.username as string));
+      const found = new Set((await client.execute(select, [group], idempotent)).rows.map((r) => r.username as string));
       for (const user of group) {
         if (!found.has(user)) {
           absent.push(user);
@@ -63,7 +65,7 @@ export class ReadThenInsert implements NewUserWriter {
     const insert = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?)`;
     await forEachLimited(chunks(absent, 10), this.concurrency, async (group) => {
       try {
-        await client.batch(group.map((user) => ({ query: insert, params: [user] })), { ...prepared, logged: false });
+        await client.batch(group.map((user) => ({ query: insert, params: [user] })), { ...idempotent, logged: false });
       } catch (error) {
         if (isAmbiguous(error)) for (const user of group) this.unconfirmed.add(user);
         throw error;
