@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, policies, types } from "cassandra-driver";
-import { cassandraDown, cassandraVersion, instanceDir, killCassandra, resolveJars, runningPid, startNode } from "./local.ts";
+import { cassandraDown, cassandraVersion, instanceDir, killCassandra, resolveJars, runningPid, startNode, type NodeSpec } from "./local.ts";
 
 const MAX_NODES = 9;
 const HERE = import.meta.dir;
@@ -52,17 +52,26 @@ function nodeConfig(port: number, node: number, nodes: number): string {
   return file;
 }
 
+function nodeSpec(port: number, node: number, nodes: number): NodeSpec {
+  return {
+    port, node, host: nodeHost(node), config: nodeConfig(port, node, nodes),
+    // Three JVMs share two cores and the tests' memory: half the single node's heap each.
+    initialToken: token(node, nodes), heap: "512M",
+  };
+}
+
+/** Starts one node of the cluster again (e.g. after a test killed it) and waits until the ring is whole. */
+export async function nodeUp(port: number, node: number, nodes: number): Promise<void> {
+  await startNode(nodeSpec(port, node, nodes));
+  await waitForRing(port, nodes);
+}
+
 /** Starts (or reuses) every node at once and resolves with the contact points once all see each other. */
 export async function clusterUp(port: number, nodes: number, fresh = false): Promise<string> {
   await resolveJars(cassandraVersion());
   const startedAt = Date.now();
-  const specs = Array.from({ length: nodes }, (_, i) => ({
-    port, node: i + 1, host: nodeHost(i + 1), config: nodeConfig(port, i + 1, nodes),
-    // Three JVMs share two cores and the tests' memory: half the single node's heap each.
-    initialToken: token(i + 1, nodes), heap: "512M",
-  }));
   try {
-    await Promise.all(specs.map((spec) => startNode(spec, fresh)));
+    await Promise.all(Array.from({ length: nodes }, (_, i) => startNode(nodeSpec(port, i + 1, nodes), fresh)));
     await waitForRing(port, nodes);
   } catch (error) {
     killCluster(port, nodes);

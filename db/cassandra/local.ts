@@ -74,7 +74,16 @@ export async function isCassandraReachable(host: string, port: number): Promise<
 }
 
 /** Copies the runtime jars once per version; Maven's ~/.m2 makes a re-resolve cheap, the folder makes it free. */
-export async function resolveJars(version: string): Promise<string> {
+const resolving = new Map<string, Promise<string>>();
+
+/** Once per process and version: with-cassandra.ts may start a node and a cluster at the same time. */
+export function resolveJars(version: string): Promise<string> {
+  let jars = resolving.get(version);
+  if (jars === undefined) resolving.set(version, jars = resolveJarsOnce(version));
+  return jars;
+}
+
+async function resolveJarsOnce(version: string): Promise<string> {
   const lib = join(CACHE, `lib-${version}`);
   if (existsSync(lib)) return lib;
   mkdirSync(CACHE, { recursive: true });

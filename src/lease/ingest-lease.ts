@@ -53,6 +53,10 @@ export class IngestLease implements WriteGuard {
     return this.options.id;
   }
 
+  get isLeader(): boolean {
+    return this.role === "leader";
+  }
+
   start(): void {
     this.loop ??= this.run();
   }

@@ -1,5 +1,6 @@
 // Consumes the stream only while this process holds the ingest lease: starts on taking it, stands down on losing it.
 import type { Logger } from "../log/logger.ts";
+import { Sleeper } from "../retry/sleeper.ts";
 import type { CassandraStore } from "../store/cassandra/cassandra-store.ts";
 import type { StreamSource } from "../stream/index.ts";
 import type { IngestLease } from "./ingest-lease.ts";
@@ -18,6 +19,7 @@ export class LeaseRunner {
   /** Role changes run one after another: standing down always ends before leading again. */
   private changes: Promise<void> = Promise.resolve();
   private stopping = false;
+  private readonly sleeper = new Sleeper();
 
   constructor(private readonly options: LeaseRunnerOptions) {}
 
@@ -37,6 +39,7 @@ export class LeaseRunner {
   /** Graceful hand-over: stop the stream, flush what it counted, then release the lease at once. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.sleeper.wake();
     await this.changes;
     if (this.source) {
       await this.source.stop();
@@ -55,8 +58,18 @@ export class LeaseRunner {
   }
 
   private async lead(): Promise<void> {
-    if (this.stopping) return;
-    await this.options.store.takeOver();
+    const { lease, store, log } = this.options;
+    // A leader that cannot start must keep trying (or lose the lease): nobody else will while it holds it.
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping || !lease.isLeader) return;
+      try {
+        await store.takeOver();
+        break;
+      } catch (error) {
+        log.warn("reading the totals before taking over failed; retrying", { error, attempt });
+        await this.sleeper.sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
     const source = await this.options.open();
     if (source === undefined || this.stopping) return;
     this.source = source;

@@ -32,6 +32,12 @@ const prepared = { prepare: true } as const;
  */
 const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
+/**
+ * /ready turns 503 once flushes have failed for this long: a Cassandra node lost from a cluster makes
+ * requests that were waiting on it fail for a few seconds (until the others notice), which must not
+ * take a replica out of its load balancer.
+ */
+const NOT_READY_AFTER_MS = 10_000;
 
 export class CassandraStore implements StatsStore {
   readonly kind = "cassandra";
@@ -49,6 +55,7 @@ export class CassandraStore implements StatsStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private earlyFlushQueued = false;
   private failures = 0;
+  private failingSince: number | undefined;
   private lastError: string | undefined;
   private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
@@ -136,7 +143,7 @@ export class CassandraStore implements StatsStore {
 
   health(): StoreHealth {
     return {
-      ready: this.conn.isReady && this.client !== undefined && this.lastError === undefined,
+      ready: this.conn.isReady && this.client !== undefined && (this.failingSince === undefined || performance.now() - this.failingSince < NOT_READY_AFTER_MS),
       pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
       lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
     };
@@ -232,6 +239,7 @@ export class CassandraStore implements StatsStore {
       if (!(await this.flushIfPending()) && client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
+      this.failingSince = undefined;
       this.lastError = undefined;
       this.schedule(this.options.flushIntervalMs);
     } catch (error) {
@@ -242,6 +250,7 @@ export class CassandraStore implements StatsStore {
         return;
       }
       this.failures++;
+      this.failingSince ??= performance.now();
       this.lastError = `flush failed: ${firstLine(error)}`;
       const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
       this.log.warn("flush to Cassandra failed; counts kept in memory", {
@@ -332,6 +341,7 @@ export class CassandraStore implements StatsStore {
         return await read();
       } catch (error) {
         if (this.closing && attempt > 3) throw error;
+        this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt });
         await Bun.sleep(Math.min(MAX_RETRY_MS, 100 * 2 ** attempt));
       }
     }

@@ -105,7 +105,12 @@ export class CassandraConnection {
         consistency: consistencyLevel(this.options.consistency ?? "LOCAL_QUORUM"),
         serialConsistency: consistencyLevel(this.options.serialConsistency ?? "LOCAL_SERIAL"),
       },
-      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 5000, false) },
+      policies: {
+        reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 5000, false),
+        // An idempotent statement (reads, plain inserts) unanswered after 500 ms is also sent to another
+        // node: a node that just died stalls requests until the cluster notices, which takes seconds.
+        speculativeExecution: new cassandra.policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(500, 1),
+      },
     });
   }
 

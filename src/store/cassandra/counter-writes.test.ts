@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import cassandra from "cassandra-driver";
-import { isAmbiguous } from "./counter-writes.ts";
+import { isAmbiguous, isReplicaDown } from "./counter-writes.ts";
 
 const { errors, types } = cassandra;
 
@@ -28,5 +28,22 @@ describe("isAmbiguous", () => {
     const none = new errors.NoHostAvailableError({ a: socketError(true) });
     expect(isAmbiguous(some)).toBe(true);
     expect(isAmbiguous(none)).toBe(false);
+  });
+});
+
+describe("isReplicaDown (a read at ALL that cannot be answered)", () => {
+  const unavailable = () => new errors.ResponseError(types.responseErrorCodes.unavailableException, "Cannot achieve consistency level ALL");
+  const readTimeout = () => new errors.ResponseError(types.responseErrorCodes.readTimeout, "Operation timed out");
+
+  it("holds for Unavailable and a read timeout, directly or after the driver tried every coordinator", () => {
+    expect(isReplicaDown(unavailable())).toBe(true);
+    expect(isReplicaDown(readTimeout())).toBe(true);
+    expect(isReplicaDown(new errors.NoHostAvailableError({ a: unavailable(), b: readTimeout() }))).toBe(true);
+  });
+
+  it("does not hold when a coordinator could not be reached at all", () => {
+    expect(isReplicaDown(new errors.NoHostAvailableError({ a: unavailable(), b: socketError(true) }))).toBe(false);
+    expect(isReplicaDown(new errors.NoHostAvailableError({}))).toBe(false);
+    expect(isReplicaDown(new errors.OperationTimedOutError("timed out"))).toBe(false);
   });
 });

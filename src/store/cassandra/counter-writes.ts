@@ -110,10 +110,18 @@ async function readPartAt(client: cassandra.Client, keyspace: string, part: Coun
   }
 }
 
-/** Cassandra refused a read at ALL because a replica is known down, or one did not answer in time. */
-function isReplicaDown(error: unknown): boolean {
-  const codes = cassandra.types.responseErrorCodes;
-  return error instanceof cassandra.errors.ResponseError && (error.code === codes.unavailableException || error.code === codes.readTimeout);
+/**
+ * Cassandra refused a read at ALL because a replica is known down, or one did not answer in time;
+ * the driver wraps those in NoHostAvailableError once its retry policy has tried other coordinators.
+ */
+export function isReplicaDown(error: unknown): boolean {
+  const { errors, types } = cassandra;
+  if (error instanceof errors.NoHostAvailableError) {
+    const inner = Object.values(error.innerErrors as Record<string, unknown>);
+    return inner.length > 0 && inner.every(isReplicaDown);
+  }
+  const codes = types.responseErrorCodes;
+  return error instanceof errors.ResponseError && (error.code === codes.unavailableException || error.code === codes.readTimeout);
 }
 
 /**
