@@ -72,7 +72,10 @@ async function clusterHosts(): Promise<string> {
 let exitCode = 1;
 try {
   // Started side by side: the single node and the cluster boot in about the time of the slower one.
-  const [cassandraHost, clusterHost] = await Promise.all([contactPoint(), withCluster ? clusterHosts() : undefined]);
+  // CASSANDRA_CLUSTER_PORT = CASSANDRA_PORT runs everything on the cluster, its node 1 standing in for the single node.
+  const [cassandraHost, clusterHost] = withCluster && clusterPort === port
+    ? await clusterHosts().then((hosts) => [hosts.split(",")[0]!, hosts])
+    : await Promise.all([contactPoint(), withCluster ? clusterHosts() : undefined]);
   child = Bun.spawn(command, {
     stdio: ["inherit", "inherit", "inherit"],
     env: {
