@@ -254,6 +254,7 @@ describe("Dockerfile", () => {
 const NOT_CONFIG = new Set([
   // test/ and db/cassandra/
   "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
+  "CASSANDRA_NODES", "CASSANDRA_CLUSTER_PORT", "CASSANDRA_CLUSTER_HOST", "WIKITALLY_REQUIRE_CLUSTER",
   // CI and the shell
   "CI", "PATH", "HOME",
   // the cassandra image (docker-compose.yml)

@@ -162,6 +162,7 @@ function configFile(port: number, auth: boolean): string {
     "class_name: org.apache.cassandra.auth.PasswordAuthenticator",
   );
   if (!yaml.includes("PasswordAuthenticator")) throw new Error("cassandra.yaml has no AllowAllAuthenticator line to replace");
+  mkdirSync(instanceDir(port), { recursive: true });
   const file = join(instanceDir(port), "cassandra-auth.yaml");
   writeFileSync(file, yaml);
   return file;

@@ -116,13 +116,8 @@ export class IngestLease implements WriteGuard {
     }
     const sentAt = this.now();
     // Our own row: a take whose answer was lost, or a lease this process gave up after a failed fence.
-    const taken = row !== undefined ? await this.table.renew(client, this.id) : await this.table.take(client, this.id);
-    const won = typeof taken === "boolean" ? taken : taken.taken;
-    if (!won) {
-      const holder = typeof taken === "boolean" ? undefined : taken.holder;
-      if (holder !== undefined) this.seen = { holder, until: sentAt + this.options.ttlMs };
-      return;
-    }
+    const won = row !== undefined ? await this.table.renew(client, this.id) : await this.take(client, sentAt);
+    if (!won) return;
     if (this.stopped) {
       await this.table.release(client, this.id);
       return;
@@ -132,6 +127,12 @@ export class IngestLease implements WriteGuard {
     this.seen = undefined;
     this.log.info("took the ingest lease", { holder: this.id, ttl_ms: this.options.ttlMs });
     this.onLead();
+  }
+
+  private async take(client: cassandra.Client, sentAt: number): Promise<boolean> {
+    const { taken, holder } = await this.table.take(client, this.id);
+    if (!taken && holder !== undefined) this.seen = { holder, until: sentAt + this.options.ttlMs };
+    return taken;
   }
 
   private async renew(client: cassandra.Client): Promise<void> {

@@ -79,8 +79,10 @@ export async function dropKeyspace(keyspace: string): Promise<void> {
 export function cassandraPid(): number | undefined {
   if (process.env.CASSANDRA_PID) return Number(process.env.CASSANDRA_PID);
   const port = CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? "9042";
-  const file = resolve(import.meta.dir, "../../.cache/cassandra", port, "cassandra.pid");
-  return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : undefined;
+  // The single node's pid file, or node 1's when the tests run on a local cluster (CASSANDRA_NODES=3).
+  const files = ["cassandra.pid", "node1/cassandra.pid"].map((f) => resolve(import.meta.dir, "../../.cache/cassandra", port, f));
+  const file = files.find((f) => existsSync(f));
+  return file === undefined ? undefined : Number(readFileSync(file, "utf8").trim());
 }
 
 /** The three-node cluster (`bun db/cassandra/with-cassandra.ts --cluster`, as `bun run test` runs), if any. */
