@@ -4,7 +4,7 @@ import cassandra from "cassandra-driver";
 import { nodePid, nodeUp } from "../../db/cassandra/cluster.ts";
 import { CLUSTER_HOST, describeCluster, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
 import { expectedFigures, fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
-import { health, killAll, spawnInstance, stopInstance, theLeader, type Instance } from "../helpers/instances.ts";
+import { health, killAll, spawnInstance, stopInstance, theLeader, troubles, type Instance } from "../helpers/instances.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
 
@@ -82,6 +82,7 @@ describeCluster("a three-node cluster at replication 3", () => {
       watching = false;
       await watcher;
       expect(readiness.length).toBeGreaterThan(20);
+      if (readiness.some((status) => status !== 200)) console.error(troubles(instance));
       expect(readiness.filter((status) => status !== 200)).toEqual([]);
 
       expect(await stopInstance(instance)).toBe(0);

@@ -86,6 +86,12 @@ export async function flushed(instance: Instance, timeoutMs = 20_000): Promise<n
   return h.ingest.counted;
 }
 
+/** An instance's warnings and errors, for a failing test's message. */
+export function troubles(instance: Instance): string {
+  const lines = instance.logs.filter((e) => e.level === "warn" || e.level === "error");
+  return `${instance.name}:\n${lines.map((e) => `  ${e.time} ${e.component ?? ""} ${e.msg} ${e.error ?? ""}`).join("\n")}`;
+}
+
 /** SIGTERM and wait for the exit code. */
 export async function stopInstance(instance: Instance): Promise<number> {
   instance.child.kill("SIGTERM");

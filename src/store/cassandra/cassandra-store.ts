@@ -33,9 +33,10 @@ const prepared = { prepare: true } as const;
 const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
 /**
- * /ready turns 503 once flushes have failed for this long: a Cassandra node lost from a cluster makes
- * requests that were waiting on it fail for a few seconds (until the others notice), which must not
- * take a replica out of its load balancer.
+ * /ready turns 503 once flushes have failed, and Cassandra has not answered at all, for this long.
+ * A node lost from a cluster makes the requests it leads time out for as long as the others take to
+ * notice (about 20 s) while the rest are answered: Cassandra is reachable, and the replica should
+ * stay in its load balancer.
  */
 const NOT_READY_AFTER_MS = 10_000;
 
@@ -56,6 +57,11 @@ export class CassandraStore implements StatsStore {
   private earlyFlushQueued = false;
   private failures = 0;
   private failingSince: number | undefined;
+  /** When a statement of this store last succeeded. */
+  private lastAnswer = 0;
+  private readonly answered = () => {
+    this.lastAnswer = performance.now();
+  };
   private lastError: string | undefined;
   private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
@@ -143,10 +149,15 @@ export class CassandraStore implements StatsStore {
 
   health(): StoreHealth {
     return {
-      ready: this.conn.isReady && this.client !== undefined && (this.failingSince === undefined || performance.now() - this.failingSince < NOT_READY_AFTER_MS),
+      ready: this.conn.isReady && this.client !== undefined && this.writing(),
       pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
       lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
     };
+  }
+
+  private writing(): boolean {
+    const now = performance.now();
+    return this.failingSince === undefined || now - this.failingSince < NOT_READY_AFTER_MS || now - this.lastAnswer < NOT_READY_AFTER_MS;
   }
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
@@ -263,7 +274,7 @@ export class CassandraStore implements StatsStore {
   private async flushOnce(client: cassandra.Client, deadline: number): Promise<void> {
     const delta = this.pending;
     const position = this.latestPosition;
-    const session = fencedSession(client, deadline);
+    const session = fencedSession(client, deadline, this.answered);
     this.pending = new Delta();
     this.inflight = delta;
     try {
@@ -338,7 +349,9 @@ export class CassandraStore implements StatsStore {
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await read();
+        const answer = await read();
+        this.answered();
+        return answer;
       } catch (error) {
         if (this.closing && attempt > 3) throw error;
         this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt });
@@ -364,6 +377,7 @@ export class CassandraStore implements StatsStore {
     this.mirror.distinct_users = n(users.first()?.distinct_users);
     this.mirror.by_server_url = byServer;
     this.changes++;
+    this.answered();
   }
 }
 
@@ -372,12 +386,13 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The session a flush writes through: it refuses to send anything once the flush's share of the lease is used up. */
-function fencedSession(client: cassandra.Client, deadline: number): Session {
+function fencedSession(client: cassandra.Client, deadline: number, answered: () => void): Session {
   const check = () => {
     if (performance.now() > deadline) throw new FlushOverrunError("the flush ran past its share of the ingest lease; the rest is retried later");
   };
+  const done = <T>(result: T) => (answered(), result);
   return {
-    execute: async (query, params, options) => (check(), client.execute(query, params, options)),
-    batch: async (queries, options) => (check(), client.batch(queries, options)),
+    execute: async (query, params, options) => (check(), client.execute(query, params, options).then(done)),
+    batch: async (queries, options) => (check(), client.batch(queries, options).then(done)),
   };
 }
