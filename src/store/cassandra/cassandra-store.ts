@@ -1,12 +1,13 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
-import { FlushOverrunError, LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
+import { LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
 import type { Logger } from "../../log/logger.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { StatsStore, StoreHealth } from "../stats-store.ts";
 import { firstLine, type CassandraConnection, type Session } from "./connection.ts";
 import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
+import { fencedSession, flushDeadline } from "./fenced-session.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
@@ -173,23 +174,10 @@ export class CassandraStore implements StatsStore {
     await this.exclusive(async () => {
       if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
       wrote = true;
-      await this.flushOnce(client, this.flushDeadline());
+      // Fencing: throws (and stands this process down) when the ingest lease is too short for a flush.
+      await this.flushOnce(client, flushDeadline(this.guard));
     });
     return wrote;
-  }
-
-  /**
-   * Fencing: a flush starts only while the lease is valid for the whole flush window, and sends
-   * nothing after half of it, so no write can reach Cassandra after another instance may hold the lease.
-   */
-  private flushDeadline(): number {
-    const guard = this.guard;
-    if (guard === undefined) return Infinity;
-    if (guard.validForMs() < guard.flushWindowMs) {
-      guard.fenced();
-      throw new LeaseLostError(`the ingest lease is valid for ${Math.round(guard.validForMs())} ms, less than a flush may take (${guard.flushWindowMs} ms)`);
-    }
-    return performance.now() + guard.flushWindowMs / 2;
   }
 
   /** Runs `work` when no other flush or re-read is running: both rewrite the mirror. */
@@ -383,16 +371,4 @@ export class CassandraStore implements StatsStore {
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-/** The session a flush writes through: it refuses to send anything once the flush's share of the lease is used up. */
-function fencedSession(client: cassandra.Client, deadline: number, answered: () => void): Session {
-  const check = () => {
-    if (performance.now() > deadline) throw new FlushOverrunError("the flush ran past its share of the ingest lease; the rest is retried later");
-  };
-  const done = <T>(result: T) => (answered(), result);
-  return {
-    execute: async (query, params, options) => (check(), client.execute(query, params, options).then(done)),
-    batch: async (queries, options) => (check(), client.batch(queries, options).then(done)),
-  };
 }
