@@ -2,6 +2,8 @@
 import { CassandraUsers } from "./auth/cassandra-users.ts";
 import { MemoryUsers } from "./auth/users.ts";
 import type { Config } from "./config/index.ts";
+import { IngestLease } from "./lease/ingest-lease.ts";
+import { instanceId } from "./lease/instance-id.ts";
 import type { Logger } from "./log/logger.ts";
 import type { Backends } from "./service.ts";
 import { CassandraConnection } from "./store/cassandra/connection.ts";
@@ -20,15 +22,23 @@ export function createBackends(config: Config, log: Logger): Backends {
         replication: config.cassandra_replication,
         username: config.cassandra_username,
         password: config.cassandra_password,
+        consistency: config.cassandra_consistency,
+        serialConsistency: config.cassandra_serial_consistency,
       }, log.child({ component: "cassandra" }));
+      const store = new CassandraStore(conn, {
+        streamKey: config.stream_url,
+        flushIntervalMs: config.flush_interval_ms,
+        newUserCheck: config.cassandra_new_user_check,
+        maxServerUrls: config.max_server_urls,
+      }, log.child({ component: "store" }));
+      const lease = new IngestLease(conn, {
+        stream: config.stream_url, id: instanceId(), ttlMs: config.lease_ttl_ms, renewMs: config.lease_renew_ms,
+      }, log.child({ component: "lease" }));
       return {
-        store: new CassandraStore(conn, {
-          streamKey: config.stream_url,
-          flushIntervalMs: config.flush_interval_ms,
-          newUserCheck: config.cassandra_new_user_check,
-          maxServerUrls: config.max_server_urls,
-        }, log.child({ component: "store" })),
+        store,
         users: new CassandraUsers(conn, log.child({ component: "users" })),
+        // ingest: false never ingests, so it never competes for the lease either.
+        ...(config.ingest ? { lease: { lease, store } } : {}),
       };
     }
   }

@@ -4,8 +4,11 @@ import type { UserDirectory } from "./auth/users.ts";
 import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
 import { listen } from "./http/listen.ts";
+import type { IngestLease } from "./lease/ingest-lease.ts";
+import { LeaseRunner } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
 import { Sleeper } from "./retry/sleeper.ts";
+import type { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
 
@@ -21,6 +24,8 @@ export interface RunningService {
 export interface Backends {
   store: StatsStore;
   users: UserDirectory;
+  /** With Cassandra and ingest on: only the holder of this lease consumes the stream. */
+  lease?: { lease: IngestLease; store: CassandraStore };
 }
 
 export type BackendFactory = (config: Config, log: Logger) => Backends;
@@ -32,15 +37,20 @@ export async function startService(config: Config, log: Logger, backends: Backen
       admin_username: config.admin_username,
     });
   }
-  const { store, users } = backends(config, log);
+  const { store, users, lease } = backends(config, log);
   await store.open();
   await users.ensureUser(config.admin_username, config.admin_password);
   const ingest = new Ingest(store, log.child({ component: "ingest" }));
 
   let source: StreamSource | undefined;
+  let runner: LeaseRunner | undefined;
   let stopping = false;
-  const streamStatus = (): StreamStatus =>
-    source?.status() ?? { ...idleStatus(config.stream_url), ...(config.ingest ? {} : { state: "disabled" as const }) };
+  const idle = (): StreamStatus => ({
+    ...idleStatus(config.stream_url),
+    ...(config.ingest ? {} : { state: "disabled" as const }),
+    ...(runner ? { state: "standby" as const } : {}),
+  });
+  const streamStatus = (): StreamStatus => (runner ? runner.current : source)?.status() ?? idle();
 
   const app = createApp({
     jwtSecret,
@@ -53,6 +63,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     stream: streamStatus,
     ingest: ingest.counters,
     lastEventDt: () => ingest.lastCountedDt,
+    ...(lease ? { lease: () => lease.lease.status() } : {}),
     log: log.child({ component: "http" }),
     // Skipped, not built and filtered, when the log level hides info lines.
     accessLog: config.access_log && (config.log_level === "info" || config.log_level === "debug"),
@@ -80,16 +91,25 @@ export async function startService(config: Config, log: Logger, backends: Backen
       }
     }
   };
+  const open = async (): Promise<StreamSource | undefined> => {
+    const position = await savedPosition();
+    if (stopping) return undefined;
+    if (position !== undefined) log.info("resuming stream", { position });
+    return createStreamSource(config, ingest, log.child({ component: "stream" }), position);
+  };
+  if (lease) {
+    runner = new LeaseRunner({ ...lease, open, log: log.child({ component: "lease" }) });
+    log.info("standing by for the ingest lease", { instance: lease.lease.id, ttl_ms: config.lease_ttl_ms });
+    runner.start();
+  }
   const streamDone = (async () => {
     if (!config.ingest) {
       log.info("ingest is off: serving the totals other instances write to Cassandra");
       return;
     }
-    const position = await savedPosition();
-    if (stopping) return;
-    if (position !== undefined) log.info("resuming stream", { position });
-    source = createStreamSource(config, ingest, log.child({ component: "stream" }), position);
-    await source.run();
+    if (runner) return;
+    source = await open();
+    await source?.run();
   })().catch((error) => {
     if (!stopping) log.error("stream consumer crashed", { error });
   });
@@ -103,7 +123,11 @@ export async function startService(config: Config, log: Logger, backends: Backen
       stopping = true;
       sleeper.wake();
       await app.stop();
-      if (source) {
+      if (runner) {
+        // Stream stopped, counts flushed, lease released: a standby takes over within lease_renew_ms.
+        await runner.stop();
+        await store.close();
+      } else if (source) {
         await source.stop();
         await streamDone;
         await store.close();

@@ -256,6 +256,8 @@ const NOT_CONFIG = new Set([
   "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
   // test/browser/
   "CHROMIUM_PATH", "UPDATE_README_SCREENSHOT",
+  // the local cluster (db/cassandra/)
+  "CASSANDRA_NODES", "CASSANDRA_CLUSTER_PORT", "CASSANDRA_CLUSTER_HOST", "WIKITALLY_REQUIRE_CLUSTER",
   // CI and the shell
   "CI", "PATH", "HOME",
   // the cassandra image (docker-compose.yml); the oven/bun stand-in (test/containers/standins/bun.ts)

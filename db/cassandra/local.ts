@@ -1,4 +1,4 @@
-// Runs a real single-node Apache Cassandra from Maven Central jars with plain `java` (no Docker): `up`, `down`, `status`.
+// Runs a real Apache Cassandra (one node, or a local cluster: cluster.ts) from Maven Central jars with plain `java`: `up`, `down`, `status`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
@@ -30,23 +30,27 @@ export function portFromEnv(): number {
   return port;
 }
 
-function instanceDir(port: number): string {
-  return join(CACHE, String(port));
+/**
+ * One node's files: .cache/cassandra/<port> for the single node, .cache/cassandra/<port>/node<N> for
+ * node N of a cluster (see cluster.ts), so a cluster and a single node on one port never share data.
+ */
+export function instanceDir(port: number, node = 0): string {
+  return node === 0 ? join(CACHE, String(port)) : join(CACHE, String(port), `node${node}`);
 }
 
-function pidFile(port: number): string {
-  return join(instanceDir(port), "cassandra.pid");
+function pidFile(port: number, node = 0): string {
+  return join(instanceDir(port, node), "cassandra.pid");
 }
 
-export function logFile(port: number): string {
-  return join(instanceDir(port), "cassandra.log");
+export function logFile(port: number, node = 0): string {
+  return join(instanceDir(port, node), "cassandra.log");
 }
 
 /** The superuser a fresh node with PasswordAuthenticator creates. */
 export const DEFAULT_SUPERUSER = { username: "cassandra", password: "cassandra" } as const;
 
 /** release_version of the node answering CQL at host:port, or undefined if none answers within timeoutMs. */
-async function releaseVersion(host: string, port: number, timeoutMs = 3_000, auth = false): Promise<string | undefined> {
+export async function releaseVersion(host: string, port: number, timeoutMs = 3_000, auth = false): Promise<string | undefined> {
   const client = new Client({
     contactPoints: [host],
     localDataCenter: "datacenter1",
@@ -70,7 +74,16 @@ export async function isCassandraReachable(host: string, port: number): Promise<
 }
 
 /** Copies the runtime jars once per version; Maven's ~/.m2 makes a re-resolve cheap, the folder makes it free. */
-export async function resolveJars(version: string = cassandraVersion()): Promise<string> {
+const resolving = new Map<string, Promise<string>>();
+
+/** Once per process and version: with-cassandra.ts may start a node and a cluster at the same time. */
+export function resolveJars(version: string = cassandraVersion()): Promise<string> {
+  let jars = resolving.get(version);
+  if (jars === undefined) resolving.set(version, jars = resolveJarsOnce(version));
+  return jars;
+}
+
+async function resolveJarsOnce(version: string): Promise<string> {
   const lib = join(CACHE, `lib-${version}`);
   if (existsSync(lib)) return lib;
   mkdirSync(CACHE, { recursive: true });
@@ -148,13 +161,21 @@ export const JVM_FLAGS: readonly string[] = [
   ...JAVA17_MODULE_FLAGS,
 ];
 
-/** A lone node has no ring to wait for: skip gossip settling and ring delays. */
-export const SINGLE_NODE_FLAGS: readonly string[] = [
-  "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-  "-Dcassandra.initial_token=0",
-  "-Dcassandra.ring_delay_ms=1",
-  "-Dcassandra.superuser_setup_delay_ms=0",
-];
+/**
+ * A lone node has no ring to wait for, and a cluster's nodes start empty with fixed tokens (no
+ * bootstrap streaming): skip gossip settling and ring delays.
+ */
+function ringFlags(initialToken: string): string[] {
+  return [
+    "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+    `-Dcassandra.initial_token=${initialToken}`,
+    "-Dcassandra.ring_delay_ms=1",
+    "-Dcassandra.superuser_setup_delay_ms=0",
+  ];
+}
+
+/** The flags of a single node (as the container stand-in runs it). */
+export const SINGLE_NODE_FLAGS: readonly string[] = ringFlags("0");
 
 /**
  * cassandra.yaml, or for `auth` a copy in the instance folder with PasswordAuthenticator, for tests
@@ -168,21 +189,35 @@ function configFile(port: number, auth: boolean): string {
     "class_name: org.apache.cassandra.auth.PasswordAuthenticator",
   );
   if (!yaml.includes("PasswordAuthenticator")) throw new Error("cassandra.yaml has no AllowAllAuthenticator line to replace");
+  mkdirSync(instanceDir(port), { recursive: true });
   const file = join(instanceDir(port), "cassandra-auth.yaml");
   writeFileSync(file, yaml);
   return file;
 }
 
-function javaArgs(lib: string, port: number, auth: boolean): string[] {
-  const dir = instanceDir(port);
+/** How one node differs from the single default node: cluster.ts fills these in for node N of a cluster. */
+export interface NodeSpec {
+  port: number;
+  /** 0 for the single node; 1..N for the nodes of a cluster. */
+  node: number;
+  host: string;
+  /** The cassandra.yaml to use. */
+  config: string;
+  initialToken: string;
+  heap: string;
+}
+
+function javaArgs(lib: string, spec: NodeSpec): string[] {
+  const { port, node } = spec;
+  const dir = instanceDir(port, node);
   return [
     "-cp",
     `${lib}/*`,
     `-javaagent:${jammJar(lib)}`,
-    "-Xms1G",
-    "-Xmx1G",
+    `-Xms${spec.heap}`,
+    `-Xmx${spec.heap}`,
     ...JVM_FLAGS,
-    `-Dcassandra.config=${pathToFileURL(configFile(port, auth)).href}`,
+    `-Dcassandra.config=${pathToFileURL(spec.config).href}`,
     `-Dlogback.configurationFile=${join(HERE, "logback.xml")}`,
     `-Dcassandra.storagedir=${join(dir, "data")}`,
     `-Dcassandra.logdir=${join(dir, "logs")}`,
@@ -190,7 +225,7 @@ function javaArgs(lib: string, port: number, auth: boolean): string[] {
     // Per-instance ports override cassandra.yaml; the gossip port follows the CQL port so instances never collide.
     `-Dcassandra.native_transport_port=${port}`,
     `-Dcassandra.storage_port=${port + 1000}`,
-    ...SINGLE_NODE_FLAGS,
+    ...ringFlags(spec.initialToken),
     "org.apache.cassandra.service.CassandraDaemon",
   ];
 }
@@ -211,8 +246,8 @@ function isCassandraPid(pid: number): boolean {
 }
 
 /** The pid from the pid file if that process is still our Cassandra; clears a stale pid file. */
-export function runningPid(port: number): number | undefined {
-  const file = pidFile(port);
+export function runningPid(port: number, node = 0): number | undefined {
+  const file = pidFile(port, node);
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, "utf8").trim());
   if (Number.isInteger(pid) && pid > 0 && isCassandraPid(pid)) return pid;
@@ -225,25 +260,25 @@ function lastLines(file: string, count: number): string {
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
 }
 
-async function waitUntilReady(port: number, pid: number, child: ChildProcess | undefined, startedAt: number, auth: boolean): Promise<string> {
+async function waitUntilReady(host: string, port: number, pid: number, child: ChildProcess | undefined, startedAt: number, auth: boolean): Promise<string> {
   const deadline = startedAt + READY_TIMEOUT_MS;
   let nextProgress = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    const version = await releaseVersion(HOST, port, 2_000, auth);
+    const version = await releaseVersion(host, port, 2_000, auth);
     if (version !== undefined) {
-      console.log(`Cassandra ${version} ready at ${HOST}:${port} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+      console.log(`Cassandra ${version} ready at ${host}:${port} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
       return version;
     }
     if (child ? child.exitCode !== null || child.signalCode !== null : !isCassandraPid(pid)) {
       throw new Error(`Cassandra (pid ${pid}) exited during startup`);
     }
     if (Date.now() >= nextProgress) {
-      console.log(`  waiting for CQL on ${HOST}:${port}… ${Math.round((Date.now() - startedAt) / 1000)} s`);
+      console.log(`  waiting for CQL on ${host}:${port}… ${Math.round((Date.now() - startedAt) / 1000)} s`);
       nextProgress += 5_000;
     }
     await Bun.sleep(500);
   }
-  throw new Error(`Cassandra did not answer CQL on ${HOST}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`Cassandra did not answer CQL on ${host}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
 export interface CassandraUpOptions {
@@ -266,44 +301,50 @@ export interface CassandraInstance {
 
 /** Starts a detached Cassandra on 127.0.0.1:port (no-op if one answers) and resolves once CQL answers. */
 export async function cassandraUp({ port = DEFAULT_PORT, fresh = false, auth = false }: CassandraUpOptions = {}): Promise<CassandraInstance> {
-  const contactPoint = `${HOST}:${port}`;
-  const answering = await releaseVersion(HOST, port, 3_000, auth);
+  return startNode({ port, node: 0, host: HOST, config: configFile(port, auth), initialToken: "0", heap: "1G" }, fresh, auth);
+}
+
+/** Starts one node as `spec` says (no-op if its host:port answers) and resolves once CQL answers. */
+export async function startNode(spec: NodeSpec, fresh = false, auth = false): Promise<CassandraInstance> {
+  const { port, node, host } = spec;
+  const contactPoint = `${host}:${port}`;
+  const answering = await releaseVersion(host, port, 3_000, auth);
   if (answering !== undefined) {
     console.log(`Cassandra ${answering} already answers at ${contactPoint}; nothing to do${fresh ? " (--fresh ignored: run down first)" : ""}.`);
-    return { host: HOST, port, contactPoint, version: answering, started: false };
+    return { host, port, contactPoint, version: answering, started: false };
   }
   const startedAt = Date.now();
   // A node from an earlier `up` may still be booting (or be SIGSTOPped): wait for it rather than start a second one.
-  const existing = runningPid(port);
+  const existing = runningPid(port, node);
   if (existing !== undefined) {
     if (fresh) throw new Error(`Cassandra (pid ${existing}) is running but not answering on ${contactPoint}; run down before --fresh`);
     console.log(`Cassandra pid ${existing} is running but not answering yet; waiting for it…`);
-    const version = await waitUntilReady(port, existing, undefined, startedAt, auth);
-    return { host: HOST, port, contactPoint, version, started: false };
+    const version = await waitUntilReady(host, port, existing, undefined, startedAt, auth);
+    return { host, port, contactPoint, version, started: false };
   }
 
   const lib = await resolveJars(cassandraVersion());
-  const dir = instanceDir(port);
+  const dir = instanceDir(port, node);
   if (fresh) rmSync(join(dir, "data"), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const log = logFile(port);
+  const log = logFile(port, node);
   const out = openSync(log, "w");
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
   // detached: its own session, so it outlives this script and a Ctrl-C in the terminal that ran `up`.
-  const child = spawn(java, javaArgs(lib, port, auth), { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(java, javaArgs(lib, spec), { detached: true, stdio: ["ignore", out, out] });
   closeSync(out);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${java}`);
   child.unref();
-  writeFileSync(pidFile(port), `${pid}\n`);
+  writeFileSync(pidFile(port, node), `${pid}\n`);
   console.log(`Starting Cassandra on ${contactPoint} (pid ${pid}, log ${log})…`);
 
   try {
-    const version = await waitUntilReady(port, pid, child, startedAt, auth);
-    return { host: HOST, port, contactPoint, version, started: true };
+    const version = await waitUntilReady(host, port, pid, child, startedAt, auth);
+    return { host, port, contactPoint, version, started: true };
   } catch (error) {
     console.error(`--- last 40 lines of ${log} ---\n${lastLines(log, 40)}\n---`);
-    killCassandra(port);
+    killCassandra(port, node);
     throw error;
   }
 }
@@ -312,17 +353,17 @@ export async function cassandraUp({ port = DEFAULT_PORT, fresh = false, auth = f
  * SIGKILL the node started for this port, synchronously, for a start that failed or is being interrupted:
  * a signal handler can call it and exit at once, before the start reports the death as a failure.
  */
-export function killCassandra(port: number): void {
-  const pid = runningPid(port);
+export function killCassandra(port: number, node = 0): void {
+  const pid = runningPid(port, node);
   if (pid !== undefined) process.kill(pid, "SIGKILL");
-  rmSync(pidFile(port), { force: true });
+  rmSync(pidFile(port, node), { force: true });
 }
 
 /** SIGTERM the node started for this port, SIGKILL after 30 s; no-op if none runs. */
-export async function cassandraDown(port: number = DEFAULT_PORT): Promise<void> {
-  const pid = runningPid(port);
+export async function cassandraDown(port: number = DEFAULT_PORT, node = 0): Promise<void> {
+  const pid = runningPid(port, node);
   if (pid === undefined) {
-    console.log(`No Cassandra started by local.ts runs for port ${port}.`);
+    console.log(`No Cassandra started by local.ts runs for port ${port}${node ? ` (node ${node})` : ""}.`);
     return;
   }
   const stoppedAt = Date.now();
@@ -335,13 +376,16 @@ export async function cassandraDown(port: number = DEFAULT_PORT): Promise<void> 
     process.kill(pid, "SIGKILL");
     while (isCassandraPid(pid)) await Bun.sleep(100);
   }
-  rmSync(pidFile(port), { force: true });
+  rmSync(pidFile(port, node), { force: true });
   console.log(`Stopped Cassandra pid ${pid} on port ${port} (${((Date.now() - stoppedAt) / 1000).toFixed(1)} s).`);
 }
 
 async function main(args: string[]): Promise<number> {
   const [command, ...flags] = args;
   const port = portFromEnv();
+  // Loaded lazily: cluster.ts builds on this file.
+  const cluster = await import("./cluster.ts");
+  const nodes = cluster.nodesFromEnv();
   switch (command) {
     case "up": {
       const unknown = flags.filter((flag) => flag !== "--fresh");
@@ -349,33 +393,38 @@ async function main(args: string[]): Promise<number> {
       // Interrupting a start should not leave a half-booted server behind, but must not kill one we did not start.
       const before = runningPid(port);
       const abort = (signal: NodeJS.Signals) => {
-        if (runningPid(port) !== before) killCassandra(port);
+        if (nodes > 1) cluster.killCluster(port, nodes);
+        else if (runningPid(port) !== before) killCassandra(port);
         process.exit(128 + constants.signals[signal]);
       };
       process.once("SIGINT", abort);
       process.once("SIGTERM", abort);
-      const instance = await cassandraUp({ port, fresh: flags.includes("--fresh") });
+      const hosts = nodes > 1
+        ? await cluster.clusterUp(port, nodes, flags.includes("--fresh"))
+        : (await cassandraUp({ port, fresh: flags.includes("--fresh") })).contactPoint;
       process.off("SIGINT", abort);
       process.off("SIGTERM", abort);
-      console.log(`CASSANDRA_HOST=${instance.contactPoint}`);
+      console.log(`CASSANDRA_HOST=${hosts}`);
       return 0;
     }
     case "down":
-      await cassandraDown(port);
+      if (nodes > 1) await cluster.clusterDown(port, nodes);
+      else await cassandraDown(port);
       return 0;
     case "status": {
-      const version = await releaseVersion(HOST, port);
-      const pid = runningPid(port);
-      const owner = pid === undefined ? "" : ` (pid ${pid} from local.ts)`;
-      console.log(
-        version === undefined
-          ? `Nothing answers CQL at ${HOST}:${port}${owner}.`
-          : `Cassandra ${version} answers at ${HOST}:${port}${owner}.`,
-      );
-      return version === undefined ? 1 : 0;
+      let answering = 0;
+      for (let node = nodes > 1 ? 1 : 0; node <= (nodes > 1 ? nodes : 0); node++) {
+        const host = node === 0 ? HOST : cluster.nodeHost(node);
+        const version = await releaseVersion(host, port);
+        const pid = runningPid(port, node);
+        const owner = pid === undefined ? "" : ` (pid ${pid} from local.ts)`;
+        console.log(version === undefined ? `Nothing answers CQL at ${host}:${port}${owner}.` : `Cassandra ${version} answers at ${host}:${port}${owner}.`);
+        if (version !== undefined) answering++;
+      }
+      return answering === nodes ? 0 : 1;
     }
     default:
-      console.error("usage: bun db/cassandra/local.ts up [--fresh] | down | status   (port: CASSANDRA_PORT, default 9042)");
+      console.error("usage: bun db/cassandra/local.ts up [--fresh] | down | status   (CASSANDRA_PORT, default 9042; CASSANDRA_NODES, default 1)");
       return 2;
   }
 }

@@ -1,20 +1,30 @@
 // Runs a command (e.g. the test suite) against a reachable Cassandra, starting and afterwards stopping a local one if none answers.
+// With --cluster, also a three-node cluster (cluster.ts) for the multi-node tests, started once for the whole run.
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
+import { clusterContactPoints, clusterDown, clusterUp, killCluster, nodeHost } from "./cluster.ts";
 import { cassandraDown, cassandraUp, isCassandraReachable, killCassandra, portFromEnv } from "./local.ts";
 
-const command = process.argv.slice(2);
+const withCluster = process.argv[2] === "--cluster";
+const command = process.argv.slice(withCluster ? 3 : 2);
 if (command.length === 0) {
-  console.error("usage: bun db/cassandra/with-cassandra.ts <command...>");
+  console.error("usage: bun db/cassandra/with-cassandra.ts [--cluster] <command...>");
   process.exit(2);
 }
 
 const port = portFromEnv();
+/** The cluster's CQL port: its node 1 is on 127.0.0.1 too, so it cannot share the single node's port. */
+const clusterPort = Number(process.env.CASSANDRA_CLUSTER_PORT || port + 1);
+const CLUSTER_NODES = 3;
 let ownsCassandra = false;
+let ownsCluster = false;
 let child: Subprocess | undefined;
 
 async function stopOwned(): Promise<void> {
-  if (ownsCassandra) await cassandraDown(port);
+  await Promise.all([
+    ownsCassandra ? cassandraDown(port) : undefined,
+    ownsCluster ? clusterDown(clusterPort, CLUSTER_NODES) : undefined,
+  ]);
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -26,6 +36,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     }
     // Still starting: a half-booted node is worthless, so kill it outright and leave at once.
     if (ownsCassandra) killCassandra(port);
+    if (ownsCluster) killCluster(clusterPort, CLUSTER_NODES);
     process.exit(128 + constants.signals[signal]);
   });
 }
@@ -43,12 +54,36 @@ async function contactPoint(): Promise<string> {
   return (await cassandraUp({ port })).contactPoint;
 }
 
+/** CASSANDRA_CLUSTER_HOST if it answers, else the local cluster on clusterPort, started if any node is missing. */
+async function clusterHosts(): Promise<string> {
+  const configured = process.env.CASSANDRA_CLUSTER_HOST;
+  if (configured) {
+    const [host = "", configuredPort] = configured.split(",")[0]!.split(":");
+    if (await isCassandraReachable(host, Number(configuredPort ?? clusterPort))) return configured;
+    console.warn(`CASSANDRA_CLUSTER_HOST=${configured} does not answer; using a local cluster on port ${clusterPort}.`);
+  }
+  const nodes = Array.from({ length: CLUSTER_NODES }, (_, i) => nodeHost(i + 1));
+  const answering = await Promise.all(nodes.map((host) => isCassandraReachable(host, clusterPort)));
+  if (answering.every(Boolean)) return clusterContactPoints(clusterPort, CLUSTER_NODES);
+  ownsCluster = true;
+  return clusterUp(clusterPort, CLUSTER_NODES);
+}
+
 let exitCode = 1;
 try {
-  const cassandraHost = await contactPoint();
+  // Started side by side: the single node and the cluster boot in about the time of the slower one.
+  // CASSANDRA_CLUSTER_PORT = CASSANDRA_PORT runs everything on the cluster, its node 1 standing in for the single node.
+  const [cassandraHost, clusterHost] = withCluster && clusterPort === port
+    ? await clusterHosts().then((hosts) => [hosts.split(",")[0]!, hosts])
+    : await Promise.all([contactPoint(), withCluster ? clusterHosts() : undefined]);
   child = Bun.spawn(command, {
     stdio: ["inherit", "inherit", "inherit"],
-    env: { ...process.env, CASSANDRA_HOST: cassandraHost, WIKITALLY_REQUIRE_CASSANDRA: "1" },
+    env: {
+      ...process.env,
+      CASSANDRA_HOST: cassandraHost,
+      WIKITALLY_REQUIRE_CASSANDRA: "1",
+      ...(clusterHost ? { CASSANDRA_CLUSTER_HOST: clusterHost, WIKITALLY_REQUIRE_CLUSTER: "1" } : {}),
+    },
   });
   // Bun reports a command killed by a signal as 128 + its number, like a shell.
   exitCode = await child.exited;

@@ -31,9 +31,11 @@ export class CassandraUsers implements UserDirectory {
     if (!this.conn.isReady) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
     const client = await this.conn.whenReady();
     await Promise.all(this.creating);
-    const row = (await client.execute(
-      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], prepared,
-    )).first();
+    const select = () => client.execute(
+      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], { ...prepared, isIdempotent: true },
+    );
+    // Once more on failure: a request caught on a Cassandra node as it died is worth one retry before a 503.
+    const row = (await select().catch(() => Bun.sleep(100).then(select))).first();
     const stored = (row?.password as string | null | undefined) ?? undefined;
     if (stored === undefined || isPasswordHash(stored)) return verifyPassword(password, stored);
     // A row written by the Go service's init.cql holds the password itself.

@@ -155,6 +155,10 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   cassandra_username: { file: "file-user", env: "env-user", expected: "env-user" },
   cassandra_password: { file: "file-pass", env: "env-pass", expected: "env-pass" },
   cassandra_new_user_check: { file: "read-then-insert", env: "lwt", expected: "lwt" },
+  cassandra_consistency: { file: "QUORUM", env: "ONE", expected: "ONE" },
+  cassandra_serial_consistency: { file: "LOCAL_SERIAL", env: "SERIAL", expected: "SERIAL" },
+  lease_ttl_ms: { file: 20_000, env: "30000", expected: 30_000 },
+  lease_renew_ms: { file: 300, env: "500", expected: 500 },
   // ingest=false needs storage "cassandra", which the file sets alongside.
   ingest: { file: true, env: "FALSE", expected: false, context: { storage: "cassandra" } },
   flush_interval_ms: { file: 100, env: "250", expected: 250 },
@@ -299,6 +303,11 @@ const invalidCases: InvalidCase[] = [
   { name: "trusted_proxies with an IPv4 prefix over 32", file: { trusted_proxies: ["10.0.0.0/33"] }, key: "trusted_proxies", shown: '["10.0.0.0/33"]', expects: [/CIDR/], from: "file" },
   { name: "TRUSTED_PROXIES with an IPv6 prefix over 128", env: { TRUSTED_PROXIES: "::1,fd00::/129" }, key: "trusted_proxies", shown: '["::1","fd00::/129"]', expects: [/comma-separated/], from: "env TRUSTED_PROXIES" },
   { name: "TRUSTED_PROXIES with two slashes", env: { TRUSTED_PROXIES: "10.0.0.0/8/8" }, key: "trusted_proxies", shown: '["10.0.0.0/8/8"]', expects: [/CIDR/], from: "env TRUSTED_PROXIES" },
+  { name: "lease_ttl_ms 2500 (not whole seconds)", file: { lease_ttl_ms: 2500 }, key: "lease_ttl_ms", shown: "2500", expects: ["multiple of 1000", "3000"], from: "file" },
+  { name: "LEASE_TTL_MS=2000 (too short)", env: { LEASE_TTL_MS: "2000" }, key: "lease_ttl_ms", shown: "2000", expects: [">= 3000"], from: "env LEASE_TTL_MS" },
+  { name: "lease_renew_ms too long for the default lease", file: { lease_renew_ms: 2001 }, key: "lease_renew_ms", shown: "2001", expects: ["lease_ttl_ms / 4 - 500", "2000"], from: "file" },
+  { name: "LEASE_RENEW_MS too long for a 4 s lease", file: { lease_ttl_ms: 4000 }, env: { LEASE_RENEW_MS: "600" }, key: "lease_renew_ms", shown: "600", expects: ["(500)"], from: "env LEASE_RENEW_MS" },
+  { name: "cassandra_consistency \"quorum\" (CQL names are upper case)", file: { cassandra_consistency: "quorum" }, key: "cassandra_consistency", shown: '"quorum"', expects: ['"LOCAL_QUORUM"'], from: "file" },
   { name: "login_max_failures 0", file: { login_max_failures: 0 }, key: "login_max_failures", shown: "0", expects: [/integer >= 1/], from: "file" },
 ];
 

@@ -15,6 +15,9 @@ FormatRegistry.Set("ip-or-cidr", (text) => {
   return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 });
 
+/** Consistency levels that make sense for a single data centre's reads and writes. */
+export const CONSISTENCIES = ["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"] as const;
+
 const Millis = (def: number, description: string, minimum = 1) =>
   T.Integer({ minimum, default: def, description });
 
@@ -33,7 +36,7 @@ export const ConfigSchema = T.Object(
     }),
     ingest: T.Boolean({
       default: true,
-      description: "Consume the stream. Set false on extra instances that only serve /stats from a Cassandra keyspace another instance ingests into (one ingesting instance per keyspace).",
+      description: "Consume the stream. With Cassandra, any number of instances may share a keyspace: only the holder of the ingest lease consumes, the others stand by (see Scaling out). false: never ingest, only serve /stats from a Cassandra keyspace others ingest into.",
     }),
     stream_since: T.Optional(T.String({
       minLength: 1,
@@ -78,8 +81,24 @@ export const ConfigSchema = T.Object(
     cassandra_password: T.Optional(T.String({ minLength: 1, description: "Cassandra password." })),
     cassandra_new_user_check: T.Union([T.Literal("read-then-insert"), T.Literal("lwt")], {
       default: "read-then-insert",
-      description: "How a user is found new for distinct_users: read-then-insert is exact with one ingesting instance per keyspace (the supported set-up) and cheap; lwt (INSERT ... IF NOT EXISTS) stays exact with several writers, at one Paxos round per new user.",
+      description: "How a user is found new for distinct_users: read-then-insert is exact with one writer per keyspace (which the ingest lease ensures) and cheap; lwt (INSERT ... IF NOT EXISTS) stays exact with several writers, at one Paxos round per new user.",
     }),
+    cassandra_consistency: T.Union(CONSISTENCIES.map((c) => T.Literal(c)), {
+      default: "LOCAL_QUORUM",
+      description: "Consistency level of every read and write. With replication 3, LOCAL_QUORUM keeps working with one replica down.",
+    }),
+    cassandra_serial_consistency: T.Union([T.Literal("LOCAL_SERIAL"), T.Literal("SERIAL")], {
+      default: "LOCAL_SERIAL",
+      description: "Serial consistency of the lightweight transactions (the ingest lease, new users with lwt, user creation).",
+    }),
+    lease_ttl_ms: T.Integer({
+      minimum: 3000,
+      multipleOf: 1000,
+      default: 10_000,
+      expected: "an integer >= 3000 that is a multiple of 1000 (Cassandra TTLs are whole seconds)",
+      description: "Lifetime of the ingest lease (Cassandra only): a crashed holder is replaced within this plus lease_renew_ms.",
+    }),
+    lease_renew_ms: Millis(2_000, "How often the lease holder renews it, and standbys try to take it. At most lease_ttl_ms / 4 - 500.", 100),
     flush_interval_ms: Millis(1_000, "How often counted events are flushed to Cassandra.", 10),
     jwt_secret: T.Optional(T.String({
       // The 32-byte minimum is checked in bytes by the loader; minLength would count UTF-16 units.

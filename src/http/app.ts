@@ -6,6 +6,7 @@ import { LoginLimiter } from "../auth/login-limiter.ts";
 import type { UserDirectory } from "../auth/users.ts";
 import { EventHistory } from "../dashboard/history.ts";
 import { dashboardRoutes } from "../dashboard/routes.ts";
+import type { LeaseStatus } from "../lease/ingest-lease.ts";
 import type { Logger } from "../log/logger.ts";
 import { lagSeconds } from "../metrics/lag.ts";
 import { Metrics } from "../metrics/metrics.ts";
@@ -40,6 +41,8 @@ export interface AppOptions {
   users: UserDirectory;
   stream: () => StreamStatus;
   ingest: IngestCounters;
+  /** The ingest lease, when this instance competes for it (Cassandra with ingest on). */
+  lease?: () => LeaseStatus;
   log: Logger;
   /** `meta.dt` of the last counted event (stream lag). */
   lastEventDt?: () => string | undefined;
@@ -126,6 +129,7 @@ export function createApp(options: AppOptions) {
           ...opt("retry_in_ms", stream.retryInMs),
         },
         ingest: { ...options.ingest },
+        ...(options.lease ? { lease: options.lease() } : {}),
       };
     }, {
       response: { 200: HealthSchema, ...errorAnswers(405) },

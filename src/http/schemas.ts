@@ -82,4 +82,9 @@ export const HealthSchema = t.Object({
     description: "Events by outcome: counted, canary, malformed, ...",
     example: { counted: 151234, canary: 60, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 3, oversized: 0 },
   }),
+  lease: t.Optional(t.Object({
+    role: t.Union([t.Literal("leader"), t.Literal("standby")]),
+    holder: t.Optional(t.String({ description: "Instance id of the holder, when one is known" })),
+    expires_in_ms: t.Integer({ description: "Leader: how long the lease is certainly held; standby: until the holder's lease runs out unless renewed" }),
+  }, { description: "The ingest lease (Cassandra with ingest on): only the leader consumes the stream" })),
 }, { description: "Stream, store and ingest details" });

@@ -1,6 +1,6 @@
 // What every stream source (live HTTP, recorded file) reports and how it is driven.
 
-export type StreamState = "idle" | "connecting" | "streaming" | "waiting" | "finished" | "stopped" | "disabled";
+export type StreamState = "idle" | "connecting" | "streaming" | "waiting" | "finished" | "stopped" | "disabled" | "standby";
 
 export interface StreamStatus {
   state: StreamState;

@@ -181,13 +181,14 @@ describeCassandra("the service on Cassandra", () => {
     expect(server!.requests).toHaveLength(0);
   });
 
-  test("Cassandra lost while running: counts are kept in memory and flushed when it is back", async () => {
+  test("Cassandra lost while running, for less than the lease: counts are kept in memory and flushed when it is back", async () => {
     const ks = keyspace();
     const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
     proxy = await startTcpProxy({ host, port: Number(port ?? 9042) });
     // A slow stream, so most events arrive while Cassandra is away.
     serve({ maxChunk: 300, seed: 3, chunkDelayMs: 6 });
-    const { base } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxy.port}` });
+    // A lease that outlasts the outage; the next test has an outage longer than the lease.
+    const { base } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxy.port}`, LEASE_TTL_MS: "60000" });
     await ready(base);
     const token = await login(base);
     await waitFor(() => storedTotals(ks), (t) => t.messages > 0, 30_000, "a first flush");
@@ -211,6 +212,34 @@ describeCassandra("the service on Cassandra", () => {
     expect(up.get("wikitally_store_pending_events")).toBe(0);
   });
 
+  test("Cassandra lost for longer than the lease: the holder stands down and drops its counts, then leads again and ends exact", async () => {
+    const ks = keyspace();
+    const [host, port] = CASSANDRA_HOST.split(",")[0]!.split(":") as [string, string | undefined];
+    proxy = await startTcpProxy({ host, port: Number(port ?? 9042) });
+    serve({ maxChunk: 300, seed: 4, chunkDelayMs: 6 });
+    const { base, service } = await start(ks, { CASSANDRA_HOST: `127.0.0.1:${proxy.port}`, LEASE_TTL_MS: "3000", LEASE_RENEW_MS: "250" });
+    await ready(base);
+    const token = await login(base);
+    await waitFor(() => storedTotals(ks), (t) => t.messages > 0, 30_000, "a first flush");
+
+    proxy.cut();
+    type Health = { lease: { role: string }; stream: { state: string } };
+    const health = () => fetch(`${base}/health`).then((r) => r.json() as Promise<Health>);
+    // Unable to renew, it cannot know whether another instance took over: it must stop writing.
+    await waitFor(health, (h) => h.lease.role === "standby" && h.stream.state === "standby", 20_000, "the holder to stand down");
+    const requestsWhileDown = server!.requests.length;
+    const counted = service.ingest.counters.counted;
+    await Bun.sleep(500);
+    expect(service.ingest.counters.counted).toBe(counted);
+
+    proxy.restore();
+    await waitFor(health, (h) => h.lease.role === "leader", 30_000, "the lease to be taken again");
+    // It resumed from the saved position with a new connection, so what it dropped is counted again, once.
+    await waitFor(async () => server!.requests.length, (n) => n > requestsWhileDown, 10_000, "a new stream connection");
+    await settled(base, token);
+    await waitFor(() => storedTotals(ks), (t) => t.messages === payloads.length, 30_000, "the tables to hold every event");
+  });
+
   // The JVM frozen, not gone: sockets stay open and requests queue, the nastiest kind of outage.
   test.skipIf(cassandraPid() === undefined && !CASSANDRA_REQUIRED)(
     "the Cassandra JVM paused (SIGSTOP) longer than a flush, then resumed, loses nothing and counts nothing twice",
@@ -219,7 +248,8 @@ describeCassandra("the service on Cassandra", () => {
       if (pid === undefined) throw new Error(`no pid file for the Cassandra at ${CASSANDRA_HOST}; start it with bun run db:up`);
       const ks = keyspace();
       serve({ maxChunk: 300, seed: 9, chunkDelayMs: 5 });
-      const { base } = await start(ks);
+      // The pause is shorter than this lease, so the holder keeps counting (see the outage tests).
+      const { base } = await start(ks, { LEASE_TTL_MS: "60000" });
       await ready(base);
       const token = await login(base);
       await waitFor(() => storedTotals(ks), (t) => t.messages > 0, 30_000, "a first flush");
@@ -252,7 +282,7 @@ describeCassandra("the service on Cassandra", () => {
     try {
       const tables = (await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [ks])).rows
         .map((r) => r.table_name as string).sort();
-      expect(tables).toEqual(["server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
+      expect(tables).toEqual(["ingest_lease", "server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
     } finally {
       await client.shutdown();
     }

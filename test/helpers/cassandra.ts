@@ -10,9 +10,9 @@ export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
 export const CASSANDRA_REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
 const REQUIRED = CASSANDRA_REQUIRED;
 
-async function probe(): Promise<string | undefined> {
+async function probe(hosts = CASSANDRA_HOST): Promise<string | undefined> {
   const client = new cassandra.Client({
-    contactPoints: CASSANDRA_HOST.split(","),
+    contactPoints: hosts.split(","),
     localDataCenter: "datacenter1",
     socketOptions: { connectTimeout: 3000 },
   });
@@ -57,8 +57,8 @@ export function testConnection(keyspace: string, hosts = CASSANDRA_HOST): Cassan
 }
 
 /** A plain driver session for checking what the service wrote, independent of its code. */
-export async function rawClient(): Promise<cassandra.Client> {
-  const client = new cassandra.Client({ contactPoints: CASSANDRA_HOST.split(","), localDataCenter: "datacenter1" });
+export async function rawClient(hosts = CASSANDRA_HOST): Promise<cassandra.Client> {
+  const client = new cassandra.Client({ contactPoints: hosts.split(","), localDataCenter: "datacenter1" });
   await client.connect();
   return client;
 }
@@ -79,6 +79,25 @@ export async function dropKeyspace(keyspace: string): Promise<void> {
 export function cassandraPid(): number | undefined {
   if (process.env.CASSANDRA_PID) return Number(process.env.CASSANDRA_PID);
   const port = CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? "9042";
-  const file = resolve(import.meta.dir, "../../.cache/cassandra", port, "cassandra.pid");
-  return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : undefined;
+  // The single node's pid file, or node 1's when the tests run on a local cluster (CASSANDRA_NODES=3).
+  const files = ["cassandra.pid", "node1/cassandra.pid"].map((f) => resolve(import.meta.dir, "../../.cache/cassandra", port, f));
+  const file = files.find((f) => existsSync(f));
+  return file === undefined ? undefined : Number(readFileSync(file, "utf8").trim());
+}
+
+/** The three-node cluster (`bun db/cassandra/with-cassandra.ts --cluster`, as `bun run test` runs), if any. */
+export const CLUSTER_HOST = process.env.CASSANDRA_CLUSTER_HOST;
+const CLUSTER_REQUIRED = process.env.WIKITALLY_REQUIRE_CLUSTER === "1";
+const clusterUnavailable = CLUSTER_HOST === undefined ? "CASSANDRA_CLUSTER_HOST is not set" : await probe(CLUSTER_HOST);
+if (clusterUnavailable !== undefined && !CLUSTER_REQUIRED) {
+  console.warn(`\n!!! No Cassandra cluster (${clusterUnavailable}).\n!!! The multi-node tests are SKIPPED. Run \`bun run test\`, which starts one.\n`);
+}
+
+/** describe() for tests that need the multi-node cluster; skipped loudly without one, failing when it is required. */
+export function describeCluster(name: string, body: () => void): void {
+  if (clusterUnavailable === undefined) describe(name, body);
+  else if (CLUSTER_REQUIRED) describe(name, () => test("needs the three-node cluster", () => {
+    throw new Error(`the Cassandra cluster is not reachable: ${clusterUnavailable}`);
+  }));
+  else describe.skip(name, body);
 }

@@ -26,7 +26,9 @@ export interface SseServer {
   url: string;
   port: number;
   requests: SeenRequest[];
-  /** Index of the next event a fresh connection would start from, given a Last-Event-ID. */
+  /** Holds every connection's writes between two chunks until resume(): the consumer sees a quiet, open stream. */
+  pause(): void;
+  resume(): void;
   stop(): void;
 }
 
@@ -55,6 +57,7 @@ export function startSseServer(options: SseServerOptions): SseServer {
   const requests: SeenRequest[] = [];
   let random = mulberry32(options.seed ?? 1);
   const sockets = new Set<Socket<{ buffer: string; done: boolean }>>();
+  let paused: PromiseWithResolvers<void> | undefined;
 
   const frame = (index: number, lineEnd: string) =>
     `event: message${lineEnd}id: ${eventId(index)}${lineEnd}data: ${options.payloads[index]}${lineEnd}${lineEnd}`;
@@ -74,6 +77,7 @@ export function startSseServer(options: SseServerOptions): SseServer {
       }
       at += size;
       if (max > 0) await Bun.sleep(options.chunkDelayMs ?? 0);
+      if (paused) await paused.promise;
     }
   }
 
@@ -140,7 +144,15 @@ export function startSseServer(options: SseServerOptions): SseServer {
     url: `http://127.0.0.1:${listener.port}/v2/stream/recentchange`,
     port: listener.port,
     requests,
+    pause() {
+      paused ??= Promise.withResolvers();
+    },
+    resume() {
+      paused?.resolve();
+      paused = undefined;
+    },
     stop() {
+      this.resume();
       for (const socket of sockets) socket.end();
       listener.stop(true);
       random = mulberry32(0);

@@ -1,12 +1,14 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
+import { LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
 import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
-import { firstLine, type CassandraConnection } from "./connection.ts";
+import { firstLine, type CassandraConnection, type Session } from "./connection.ts";
 import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
+import { fencedSession, flushDeadline } from "./fenced-session.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
@@ -27,7 +29,20 @@ export interface CassandraStoreOptions {
 }
 
 const prepared = { prepare: true } as const;
+/**
+ * For statements that are safe to apply twice (reads, plain inserts): the driver may retry them on
+ * another node when a connection dies mid-request, which is what keeps a flush going when a node is lost.
+ * Never for counter updates.
+ */
+const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
+/**
+ * /ready turns 503 once flushes have failed, and Cassandra has not answered at all, for this long.
+ * A node lost from a cluster makes the requests it leads time out for as long as the others take to
+ * notice (about 20 s) while the rest are answered: Cassandra is reachable, and the replica should
+ * stay in its load balancer.
+ */
+const NOT_READY_AFTER_MS = 10_000;
 
 export class CassandraStore implements StatsStore {
   readonly kind = "cassandra";
@@ -49,12 +64,20 @@ export class CassandraStore implements StatsStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private earlyFlushQueued = false;
   private failures = 0;
+  private failingSince: number | undefined;
+  /** When a statement of this store last succeeded. */
+  private lastAnswer = 0;
+  private readonly answered = () => {
+    this.lastAnswer = performance.now();
+  };
   private lastError: string | undefined;
   private changes = 0;
   private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
-  private readonly newUsers: NewUserWriter;
+  private newUsers: NewUserWriter;
   private observer: FlushObserver | undefined;
+  /** Set while an ingest lease decides whether this process may write (lease/). */
+  private guard: WriteGuard | undefined;
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -62,8 +85,37 @@ export class CassandraStore implements StatsStore {
     private readonly log: Logger,
   ) {
     this.ks = conn.keyspace;
-    this.newUsers = options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+    this.newUsers = this.newUserWriter();
     this.servers = new ServerUrlLimit(options.maxServerUrls);
+  }
+
+  private newUserWriter(): NewUserWriter {
+    return this.options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+  }
+
+  /** From now on, every flush first asks `guard` whether this process still holds the ingest lease. */
+  fence(guard: WriteGuard): void {
+    this.guard = guard;
+  }
+
+  /** Before leading: the mirror, which ambiguous writes are checked against, must hold what the last holder wrote. */
+  async takeOver(): Promise<void> {
+    const client = await this.conn.whenReady();
+    await this.exclusive(() => this.refresh(client));
+  }
+
+  /**
+   * Drops everything counted but not flushed, and the position reached: for a holder that lost its
+   * lease. The next holder resumes from the saved position, so it counts those events itself.
+   */
+  async discardPending(): Promise<void> {
+    await this.exclusive(async () => {
+      this.pending = new Delta();
+      this.latestPosition = this.savedPosition = undefined;
+      // Users whose insert timed out may have been inserted; another holder will find them existing, not new.
+      this.newUsers = this.newUserWriter();
+      this.changes++;
+    });
   }
 
   async open(): Promise<void> {
@@ -89,7 +141,7 @@ export class CassandraStore implements StatsStore {
   async position(): Promise<string | undefined> {
     const client = await this.conn.whenReady();
     await this.loaded;
-    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], prepared)).first();
+    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], idempotent)).first();
     const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
     this.savedPosition = saved;
     this.latestPosition ??= saved;
@@ -114,10 +166,15 @@ export class CassandraStore implements StatsStore {
 
   health(): StoreHealth {
     return {
-      ready: this.conn.isReady && this.client !== undefined && this.lastError === undefined,
+      ready: this.conn.isReady && this.client !== undefined && this.writing(),
       pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
       lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
     };
+  }
+
+  private writing(): boolean {
+    const now = performance.now();
+    return this.failingSince === undefined || now - this.failingSince < NOT_READY_AFTER_MS || now - this.lastAnswer < NOT_READY_AFTER_MS;
   }
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
@@ -133,7 +190,8 @@ export class CassandraStore implements StatsStore {
     await this.exclusive(async () => {
       if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
       wrote = true;
-      await this.flushOnce(client);
+      // Fencing: throws (and stands this process down) when the ingest lease is too short for a flush.
+      await this.flushOnce(client, flushDeadline(this.guard));
     });
     return wrote;
   }
@@ -157,7 +215,9 @@ export class CassandraStore implements StatsStore {
     try {
       await this.flush();
     } catch (error) {
-      if (waiting > 0 || this.latestPosition !== this.savedPosition) {
+      if (error instanceof LeaseLostError) {
+        this.log.warn("not holding the ingest lease at shutdown; unflushed counts are left to the next holder", { events: waiting });
+      } else if (waiting > 0 || this.latestPosition !== this.savedPosition) {
         this.log.error("final flush to Cassandra failed; unflushed counts are lost", { error, events: waiting });
       } else {
         this.log.warn("closing without having reached Cassandra; nothing was waiting to be written", { error });
@@ -196,11 +256,19 @@ export class CassandraStore implements StatsStore {
       else if (client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
+      this.failingSince = undefined;
       this.lastError = undefined;
       this.schedule(this.options.flushIntervalMs);
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        // Not a Cassandra failure: the lease runner stands this process down and drops what is pending.
+        this.log.warn("flush refused: not holding the ingest lease", { error, pending_events: this.pending.messages });
+        this.schedule(this.options.flushIntervalMs);
+        return;
+      }
       this.failures++;
       this.observer?.((performance.now() - started) / 1000, true);
+      this.failingSince ??= performance.now();
       this.lastError = `flush failed: ${firstLine(error)}`;
       const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
       this.log.warn("flush to Cassandra failed; counts kept in memory", {
@@ -210,19 +278,20 @@ export class CassandraStore implements StatsStore {
     }
   }
 
-  private async flushOnce(client: cassandra.Client): Promise<void> {
+  private async flushOnce(client: cassandra.Client, deadline: number): Promise<void> {
     const delta = this.pending;
     const position = this.latestPosition;
+    const session = fencedSession(client, deadline, this.answered);
     this.pending = new Delta();
     this.inflight = delta;
     try {
-      await this.newUsers.settle(client, delta, this.rememberUser);
-      await this.writeCounters(client, delta);
+      await this.newUsers.settle(session, delta, this.rememberUser);
+      await this.writeCounters(client, session, delta);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
-        await client.execute(
+        await session.execute(
           `INSERT INTO ${this.ks}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
-          [this.options.streamKey, position], prepared,
+          [this.options.streamKey, position], idempotent,
         );
         this.savedPosition = position;
       }
@@ -245,29 +314,39 @@ export class CassandraStore implements StatsStore {
   };
 
   /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */
-  private async writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
+  private async writeCounters(client: cassandra.Client, session: Session, delta: Delta): Promise<void> {
     const parts = counterParts(this.ks, delta, this.mirror);
-    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, batch));
+    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, session, batch));
   }
 
   /**
    * Counter updates are not idempotent: after a timeout the batch may or may not have landed, and
-   * retrying blindly could count it twice. So an ambiguous failure reads the rows back (this process
-   * is their only writer) and applies only what is missing.
+   * retrying blindly could count it twice. So an ambiguous failure reads every row back (this process
+   * is their only writer), keeps what landed and sends again only what is known not to have landed.
+   * Reading back is not fenced: it writes nothing.
    */
-  private async writeBatch(client: cassandra.Client, parts: CounterPart[]): Promise<void> {
+  private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[], attempt = 1): Promise<void> {
     try {
-      await client.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
+      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
-      this.log.warn("counter batch timed out; checking whether it was applied before retrying", { error });
+      this.log.warn("counter batch timed out; checking which rows it reached before retrying", { error, attempt });
+      const missing: CounterPart[] = [];
       for (const part of parts) {
         const now = await this.untilAnswered(() => readPart(client, this.ks, part));
-        if (sameValues(now, part.before)) throw error;
+        if (sameValues(now, part.before)) {
+          missing.push(part);
+          continue;
+        }
         if (!sameValues(now, part.expected)) {
           this.log.warn("counter row changed by another writer; not retrying it", { row: part.row, now, expected: part.expected });
         }
         part.apply();
+      }
+      // At once rather than at the next flush: a node lost mid-request should not fail the flush (and /ready).
+      if (missing.length > 0) {
+        if (attempt >= 3) throw error;
+        await this.writeBatch(client, session, missing, attempt + 1);
       }
       return;
     }
@@ -277,9 +356,12 @@ export class CassandraStore implements StatsStore {
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await read();
+        const answer = await read();
+        this.answered();
+        return answer;
       } catch (error) {
         if (this.closing && attempt > 3) throw error;
+        this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt });
         await Bun.sleep(Math.min(MAX_RETRY_MS, 100 * 2 ** attempt));
       }
     }
@@ -288,10 +370,10 @@ export class CassandraStore implements StatsStore {
   private async refresh(client: cassandra.Client): Promise<void> {
     const n = counterValue;
     const [summary, users, servers] = await Promise.all([
-      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], prepared),
-      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], prepared),
+      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], idempotent),
+      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], idempotent),
       // server_counts grows with the number of wikis (about a thousand), not with users or events.
-      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...prepared, fetchSize: 10_000 }),
+      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...idempotent, fetchSize: 10_000 }),
     ]);
     const s = summary.first();
     const byServer: Record<string, number> = {};
@@ -305,6 +387,7 @@ export class CassandraStore implements StatsStore {
     this.mirror.distinct_users = n(users.first()?.distinct_users);
     this.mirror.by_server_url = byServer;
     this.changes++;
+    this.answered();
   }
 }
 

@@ -5,6 +5,12 @@ import { Backoff } from "../../retry/backoff.ts";
 import { Sleeper } from "../../retry/sleeper.ts";
 import { schemaStatements } from "./schema.ts";
 
+/** What the store's writers need of a driver session; a flush wraps it to enforce the ingest lease. */
+export interface Session {
+  execute(query: string, params?: unknown[], options?: cassandra.QueryOptions): Promise<cassandra.types.ResultSet>;
+  batch(queries: { query: string; params?: unknown[] }[], options?: cassandra.QueryOptions): Promise<cassandra.types.ResultSet>;
+}
+
 export interface CassandraOptions {
   /** Comma-separated host[:port] contact points. */
   hosts: string;
@@ -13,6 +19,9 @@ export interface CassandraOptions {
   replication: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** Consistency of every statement, e.g. "LOCAL_QUORUM" (default), and of lightweight transactions' Paxos phase. */
+  consistency?: string;
+  serialConsistency?: string;
   /** Reconnect backoff bounds while Cassandra cannot be reached at start-up. */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -91,7 +100,17 @@ export class CassandraConnection {
         ? { authProvider: new cassandra.auth.PlainTextAuthProvider(username, password) }
         : {}),
       socketOptions: { connectTimeout: 5000, readTimeout: 12_000 },
-      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 5000, false) },
+      // Every statement inherits these; the schema statements too (Cassandra applies DDL cluster-wide regardless).
+      queryOptions: {
+        consistency: consistencyLevel(this.options.consistency ?? "LOCAL_QUORUM"),
+        serialConsistency: consistencyLevel(this.options.serialConsistency ?? "LOCAL_SERIAL"),
+      },
+      policies: {
+        reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 5000, false),
+        // An idempotent statement (reads, plain inserts) unanswered after 500 ms is also sent to another
+        // node: a node that just died stalls requests until the cluster notices, which takes seconds.
+        speculativeExecution: new cassandra.policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(500, 1),
+      },
     });
   }
 
@@ -128,4 +147,12 @@ export function firstLine(error: unknown): string {
   const inner = (error as { innerErrors?: Record<string, unknown> })?.innerErrors;
   const first = inner ? Object.entries(inner)[0] : undefined;
   return first ? `no host answered; ${first[0]}: ${line(first[1])}` : line(error);
+}
+
+/** A consistency level by its CQL name ("LOCAL_QUORUM") as the driver's number. */
+export function consistencyLevel(name: string): number {
+  const key = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof typeof cassandra.types.consistencies;
+  const level = cassandra.types.consistencies[key];
+  if (level === undefined) throw new Error(`unknown Cassandra consistency level ${name}`);
+  return level;
 }

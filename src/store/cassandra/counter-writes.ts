@@ -76,9 +76,23 @@ export function counterValue(value: unknown): number {
   return value == null ? 0 : Number(value.toString());
 }
 
-/** Reads the current values of a part's row, in the order of `expected`. */
+/**
+ * Reads the current values of a part's row, to tell whether a timed-out write landed. At ALL when
+ * every replica answers: a counter write that timed out may so far be applied on one replica only
+ * (its leader), which a quorum read can miss. With a replica down, ALL cannot answer and the
+ * configured consistency decides; README's "What survives what" states the case this leaves open.
+ */
 export async function readPart(client: cassandra.Client, keyspace: string, part: CounterPart): Promise<number[]> {
-  const options = { prepare: true, consistency: cassandra.types.consistencies.quorum };
+  try {
+    return await readPartAt(client, keyspace, part, cassandra.types.consistencies.all);
+  } catch (error) {
+    if (!isReplicaDown(error)) throw error;
+    return readPartAt(client, keyspace, part, undefined);
+  }
+}
+
+async function readPartAt(client: cassandra.Client, keyspace: string, part: CounterPart, consistency: number | undefined): Promise<number[]> {
+  const options = { prepare: true, isIdempotent: true, ...(consistency === undefined ? {} : { consistency }) };
   const n = counterValue;
   switch (part.row.table) {
     case "stats_summary": {
@@ -97,6 +111,20 @@ export async function readPart(client: cassandra.Client, keyspace: string, part:
 }
 
 /**
+ * Cassandra refused a read at ALL because a replica is known down, or one did not answer in time;
+ * the driver wraps those in NoHostAvailableError once its retry policy has tried other coordinators.
+ */
+export function isReplicaDown(error: unknown): boolean {
+  const { errors, types } = cassandra;
+  if (error instanceof errors.NoHostAvailableError) {
+    const inner = Object.values(error.innerErrors as Record<string, unknown>);
+    return inner.length > 0 && inner.every(isReplicaDown);
+  }
+  const codes = types.responseErrorCodes;
+  return error instanceof errors.ResponseError && (error.code === codes.unavailableException || error.code === codes.readTimeout);
+}
+
+/**
  * True when the driver cannot know whether the server applied the write (a timeout), as opposed
  * to errors that prove it was not applied (no host reachable, unavailable replicas, overload).
  */
@@ -106,6 +134,9 @@ export function isAmbiguous(error: unknown): boolean {
     return Object.values(error.innerErrors as Record<string, unknown>).some(isAmbiguous);
   }
   if (error instanceof errors.OperationTimedOutError) return true;
+  // The connection closed after the request was sent (e.g. the coordinator died): it may have been applied.
+  const socket = error as { isSocketError?: boolean; requestNotWritten?: boolean } | undefined;
+  if (socket?.isSocketError === true) return socket.requestNotWritten !== true;
   if (error instanceof errors.ResponseError) {
     const codes = cassandra.types.responseErrorCodes;
     return error.code === codes.writeTimeout || error.code === codes.serverError;

@@ -1,10 +1,12 @@
 // Finds which users are new to unique_users, inserts them, and counts each exactly once.
-import cassandra from "cassandra-driver";
+import type { Session } from "./connection.ts";
 import { isAmbiguous } from "./counter-writes.ts";
 import type { Delta } from "./delta.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 
 const prepared = { prepare: true } as const;
+/** Reads and plain inserts of a user name may be retried by the driver on another node. */
+const idempotent = { prepare: true, isIdempotent: true } as const;
 
 export type NewUserCheck = "read-then-insert" | "lwt";
 
@@ -13,7 +15,7 @@ export interface NewUserWriter {
    * Settles every candidate of `delta`: each user found new adds one to `delta.newUsers`, and every
    * settled user is handed to `known`. Rejects on the first failure; unsettled candidates stay.
    */
-  settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void>;
+  settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void>;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface NewUserWriter {
 export class LwtInserts implements NewUserWriter {
   constructor(private readonly keyspace: string, private readonly concurrency = 128) {}
 
-  async settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void> {
+  async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const query = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?) IF NOT EXISTS`;
     await forEachLimited([...delta.candidateUsers], this.concurrency, async (user) => {
       const result = await client.execute(query, [user], prepared);
@@ -45,11 +47,11 @@ export class ReadThenInsert implements NewUserWriter {
 
   constructor(private readonly keyspace: string, private readonly concurrency = 8) {}
 
-  async settle(client: cassandra.Client, delta: Delta, known: (user: string) => void): Promise<void> {
+  async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const select = `SELECT username FROM ${this.keyspace}.unique_users WHERE username IN ?`;
     const absent: string[] = [];
     await forEachLimited(chunks([...delta.candidateUsers], 100), this.concurrency, async (group) => {
-      const found = new Set((await client.execute(select, [group], prepared)).rows.map((r) => r.username as string));
+      const found = new Set((await client.execute(select, [group], idempotent)).rows.map((r) => r.username as string));
       for (const user of group) {
         if (!found.has(user)) {
           absent.push(user);
@@ -63,7 +65,7 @@ export class ReadThenInsert implements NewUserWriter {
     const insert = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?)`;
     await forEachLimited(chunks(absent, 10), this.concurrency, async (group) => {
       try {
-        await client.batch(group.map((user) => ({ query: insert, params: [user] })), { ...prepared, logged: false });
+        await client.batch(group.map((user) => ({ query: insert, params: [user] })), { ...idempotent, logged: false });
       } catch (error) {
         if (isAmbiguous(error)) for (const user of group) this.unconfirmed.add(user);
         throw error;

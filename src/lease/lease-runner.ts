@@ -1,0 +1,92 @@
+// Consumes the stream only while this process holds the ingest lease: starts on taking it, stands down on losing it.
+import type { Logger } from "../log/logger.ts";
+import { Sleeper } from "../retry/sleeper.ts";
+import type { CassandraStore } from "../store/cassandra/cassandra-store.ts";
+import type { StreamSource } from "../stream/index.ts";
+import type { IngestLease } from "./ingest-lease.ts";
+
+export interface LeaseRunnerOptions {
+  lease: IngestLease;
+  store: CassandraStore;
+  /** Opens the stream at the saved position (undefined when stopping meanwhile). */
+  open: () => Promise<StreamSource | undefined>;
+  log: Logger;
+}
+
+export class LeaseRunner {
+  private source: StreamSource | undefined;
+  private running: Promise<void> | undefined;
+  /** Role changes run one after another: standing down always ends before leading again. */
+  private changes: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private readonly sleeper = new Sleeper();
+
+  constructor(private readonly options: LeaseRunnerOptions) {}
+
+  /** The stream while leading; undefined while standing by. */
+  get current(): StreamSource | undefined {
+    return this.source;
+  }
+
+  start(): void {
+    const { lease } = this.options;
+    this.options.store.fence(lease);
+    lease.onLead = () => this.change(() => this.lead());
+    lease.onLose = () => this.change(() => this.standDown());
+    lease.start();
+  }
+
+  /** Graceful hand-over: stop the stream, flush what it counted, then release the lease at once. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wake();
+    await this.changes;
+    if (this.source) {
+      await this.source.stop();
+      await this.running;
+      await this.options.store.flush().catch((error: unknown) => {
+        this.options.log.error("final flush before releasing the ingest lease failed", { error });
+      });
+    }
+    await this.options.lease.stop();
+  }
+
+  private change(work: () => Promise<void>): void {
+    this.changes = this.changes.then(work).catch((error: unknown) => {
+      if (!this.stopping) this.options.log.error("ingest lease hand-over failed", { error });
+    });
+  }
+
+  private async lead(): Promise<void> {
+    const { lease, store, log } = this.options;
+    // A leader that cannot start must keep trying (or lose the lease): nobody else will while it holds it.
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping || !lease.isLeader) return;
+      try {
+        await store.takeOver();
+        break;
+      } catch (error) {
+        log.warn("reading the totals before taking over failed; retrying", { error, attempt });
+        await this.sleeper.sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+    const source = await this.options.open();
+    if (source === undefined || this.stopping) return;
+    this.source = source;
+    this.running = source.run().catch((error: unknown) => {
+      if (!this.stopping) this.options.log.error("stream consumer crashed", { error });
+    });
+  }
+
+  /** What was counted and not flushed is dropped: the next holder re-reads those events from the saved position. */
+  private async standDown(): Promise<void> {
+    const source = this.source;
+    this.source = undefined;
+    if (source) {
+      await source.stop();
+      await this.running;
+    }
+    await this.options.store.discardPending();
+    this.options.log.info("standing by: the stream is closed until this instance holds the ingest lease again");
+  }
+}
