@@ -60,7 +60,7 @@ export function createApp(options: AppOptions) {
   const statsCache = new StatsCache(store);
   const tokens = new TokenCache();
   const lastEventDt = options.lastEventDt ?? (() => undefined);
-  const metrics = new Metrics({ ingest: options.ingest, stream: options.stream, lastEventDt, store });
+  const metrics = new Metrics({ ingest: options.ingest, stream: options.stream, lastEventDt, store, lease: options.lease });
   store.observeFlushes?.(metrics.observeFlush);
   const observer = new RequestObserver({ metrics, log, accessLog: options.accessLog ?? false });
   const history = new EventHistory(() => options.ingest.counted);

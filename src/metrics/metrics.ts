@@ -1,6 +1,7 @@
 // The Prometheus metrics. The service keeps plain tallies; prom-client is loaded at the first scrape
 // (importing it costs start-up time) and reads everything else from the service's state when scraped.
 import type { Registry } from "prom-client";
+import type { LeaseStatus } from "../lease/ingest-lease.ts";
 import type { StatsStore } from "../store/stats-store.ts";
 import type { StreamStatus } from "../stream/index.ts";
 import { BucketTally } from "./histogram.ts";
@@ -13,6 +14,8 @@ export interface MetricSources {
   /** `meta.dt` of the last counted event. */
   lastEventDt: () => string | undefined;
   store: StatsStore;
+  /** The ingest lease, where this instance competes for it. */
+  lease?: (() => LeaseStatus) | undefined;
 }
 
 export const LOGIN_RESULTS = ["success", "invalid_credentials", "rate_limited", "unavailable", "bad_request"] as const;

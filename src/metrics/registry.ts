@@ -30,6 +30,8 @@ export function createRegistry(t: Tallies): Registry {
   gauge("wikitally_stream_last_event_timestamp_seconds", "meta.dt of the last counted event, as Unix seconds (NaN before the first).",
     () => Date.parse(t.lastEventDt() ?? "") / 1000);
   gauge("wikitally_store_pending_events", "Events counted in memory but not yet written to the store.", () => t.store.health().pendingEvents);
+  const lease = t.lease;
+  if (lease) gauge("wikitally_lease_leader", "1 while this instance holds the ingest lease (consumes the stream), 0 while it stands by.", () => (lease().role === "leader" ? 1 : 0));
   gauge("wikitally_store_ready", "1 while the store is connected and writing (as /ready), else 0.", () => (t.store.health().ready ? 1 : 0));
   registry.registerMetric(histogramMetric("wikitally_store_flush_duration_seconds", "Duration of flushes to Cassandra, failed ones included.",
     FLUSH_BUCKETS, () => [{ labels: {}, tally: t.flushes }]));

@@ -3,6 +3,7 @@ import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { flushed, health, killAll, spawnInstance, stopInstance, theLeader, type Instance } from "../helpers/instances.ts";
+import { scrapeMetrics } from "../helpers/metrics.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";
 import { eventId, startSseServer, type SseServer } from "../helpers/sse-server.ts";
 
@@ -70,8 +71,10 @@ describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
       expect(h.stream.state).toBe("standby");
       expect(h.ingest.counted).toBe(0);
       expect((await fetch(`${standby.base}/ready`)).status).toBe(200);
+      expect((await scrapeMetrics(standby.base)).get("wikitally_lease_leader")).toBe(0);
     }
     expect((await health(leader)).lease).toMatchObject({ role: "leader", holder: leader.id });
+    expect((await scrapeMetrics(leader.base)).get("wikitally_lease_leader")).toBe(1);
 
     // Killed right after a confirmed flush, so no counts are in the crash window (README: What survives what).
     server!.pause();
