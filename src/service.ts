@@ -76,7 +76,9 @@ export async function startService(config: Config, log: Logger, backends: Backen
     await store.close();
     throw error;
   }
-  log.info("listening", { url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url });
+  log.info("listening", {
+    url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url, ...(lease ? { instance: lease.lease.id } : {}),
+  });
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
   const sleeper = new Sleeper();
@@ -107,7 +109,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
       log.info("ingest is off: serving the totals other instances write to Cassandra");
       return;
     }
-    if (runner) return;
+    if (runner) return runner.done;
     source = await open();
     await source?.run();
   })().catch((error) => {

@@ -86,5 +86,8 @@ export const HealthSchema = t.Object({
     role: t.Union([t.Literal("leader"), t.Literal("standby")]),
     holder: t.Optional(t.String({ description: "Instance id of the holder, when one is known" })),
     expires_in_ms: t.Integer({ description: "Leader: how long the lease is certainly held; standby: until the holder's lease runs out unless renewed" }),
-  }, { description: "The ingest lease (Cassandra with ingest on): only the leader consumes the stream" })),
+  }, {
+    description: "The ingest lease (Cassandra with ingest on): only the leader consumes the stream",
+    example: { role: "standby", holder: "app-1-4242-9f3c2a1b", expires_in_ms: 7400 },
+  })),
 }, { description: "Stream, store and ingest details" });

@@ -20,6 +20,9 @@ export class LeaseRunner {
   private changes: Promise<void> = Promise.resolve();
   private stopping = false;
   private readonly sleeper = new Sleeper();
+  private ended!: () => void;
+  /** Resolves when a stream this process led ended by itself (a replayed capture finished), or on stop(). */
+  readonly done = new Promise<void>((resolve) => (this.ended = resolve));
 
   constructor(private readonly options: LeaseRunnerOptions) {}
 
@@ -49,6 +52,7 @@ export class LeaseRunner {
       });
     }
     await this.options.lease.stop();
+    this.ended();
   }
 
   private change(work: () => Promise<void>): void {
@@ -73,7 +77,10 @@ export class LeaseRunner {
     const source = await this.options.open();
     if (source === undefined || this.stopping) return;
     this.source = source;
-    this.running = source.run().catch((error: unknown) => {
+    this.running = source.run().then(() => {
+      // Still the current source: it ended on its own, not because this process stood down.
+      if (this.source === source) this.ended();
+    }, (error: unknown) => {
       if (!this.stopping) this.options.log.error("stream consumer crashed", { error });
     });
   }

@@ -17,7 +17,7 @@ export interface Instance {
   base: string;
   /** Every JSON log line so far. */
   logs: Record<string, unknown>[];
-  /** This process's lease holder id (from its "standing by" line). */
+  /** This process's lease holder id (from its "listening" line). */
   id: string;
 }
 
@@ -34,8 +34,8 @@ export async function spawnInstance(name: string, env: Record<string, string>): 
   void pump(child.stdout, logs);
   const listening = await waitFor(async () => logs.find((e) => e.msg === "listening"), (e) => e !== undefined || child.exitCode !== null, 30_000, `${name} to listen`);
   if (listening === undefined) throw new Error(`${name} exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`);
-  const standing = logs.find((e) => e.msg === "standing by for the ingest lease");
-  return { name, child, base: `http://127.0.0.1:${new URL(String(listening.url)).port}`, logs, id: String(standing?.instance ?? "") };
+  // The id is on the "listening" line itself: a later line may not have been read yet.
+  return { name, child, base: `http://127.0.0.1:${new URL(String(listening.url)).port}`, logs, id: String(listening.instance ?? "") };
 }
 
 async function pump(stream: ReadableStream<Uint8Array>, logs: Record<string, unknown>[]): Promise<void> {
