@@ -16,11 +16,20 @@ export class CassandraUsers implements UserDirectory {
   /** Creates the user once Cassandra is reachable; start-up does not wait for the database. */
   async ensureUser(username: string, password: string): Promise<void> {
     const creation = this.conn.whenReady().then(async (client) => {
-      const result = await client.execute(
-        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`,
-        [username, await hashPassword(password)], prepared,
-      );
-      if (result.wasApplied()) this.log.info("created user", { username });
+      const hash = await hashPassword(password);
+      // Retried until it works: without the user nobody can log in (e.g. a new table not yet known to every node).
+      for (let attempt = 1; !this.conn.isClosed; attempt++) {
+        try {
+          const result = await client.execute(
+            `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], prepared,
+          );
+          if (result.wasApplied()) this.log.info("created user", { username });
+          return;
+        } catch (error) {
+          if (!this.conn.isClosed) this.log.warn("could not create user; retrying", { username, error, attempt });
+          await Bun.sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
     }).catch((error) => {
       if (!this.conn.isClosed) this.log.error("could not create user", { username, error });
     });
@@ -34,8 +43,7 @@ export class CassandraUsers implements UserDirectory {
     const select = () => client.execute(
       `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], { ...prepared, isIdempotent: true },
     );
-    // Once more on failure: a request caught on a Cassandra node as it died is worth one retry before a 503.
-    const row = (await select().catch(() => Bun.sleep(100).then(select))).first();
+    const row = (await withRetries(select)).first();
     const stored = (row?.password as string | null | undefined) ?? undefined;
     if (stored === undefined || isPasswordHash(stored)) return verifyPassword(password, stored);
     // A row written by the Go service's init.cql holds the password itself.
@@ -50,6 +58,21 @@ export class CassandraUsers implements UserDirectory {
     );
     this.log.warn("upgraded a plain-text password to an argon2id hash", { username });
     return true;
+  }
+}
+
+/**
+ * A read caught by a Cassandra node that just died fails (often after the server's 5 s read timeout)
+ * until the cluster notices, which takes seconds: worth two more tries before answering 503.
+ */
+async function withRetries<T>(read: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await Bun.sleep(200 * attempt);
+    }
   }
 }
 

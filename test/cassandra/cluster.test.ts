@@ -62,8 +62,13 @@ describeCluster("a three-node cluster at replication 3", () => {
     keyspaces.push(ks);
     const env = { STORAGE: "cassandra", CASSANDRA_HOST: CLUSTER_HOST!, CASSANDRA_KEYSPACE: ks, CASSANDRA_REPLICATION: "SimpleStrategy:3", STREAM_URL: server.url };
     let instance = await start("a", env);
-    await theLeader([instance]);
-    await waitFor(() => health(instance), (h) => h.ingest.counted >= 40 && h.store.ready, 60_000, "ingest to start");
+    try {
+      await theLeader([instance]);
+      await waitFor(() => health(instance), (h) => h.ingest.counted >= 40 && h.store.ready, 60_000, "ingest to start");
+    } catch (error) {
+      console.error(troubles(instance));
+      throw error;
+    }
 
     const readiness: number[] = [];
     let watching = true;
@@ -95,6 +100,9 @@ describeCluster("a three-node cluster at replication 3", () => {
       expect(await storedTotals(ks)).toEqual({
         messages: want.messages, bots: want.bots, non_bots: want.non_bots, distinct_users: want.distinct_users,
       });
+    } catch (error) {
+      console.error(troubles(instance));
+      throw error;
     } finally {
       watching = false;
       // Leave the cluster whole for the next run.

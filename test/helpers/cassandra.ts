@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import cassandra from "cassandra-driver";
 import { createLogger } from "../../src/log/logger.ts";
-import { CassandraConnection } from "../../src/store/cassandra/connection.ts";
+import { CassandraConnection, sharedPort } from "../../src/store/cassandra/connection.ts";
 
 export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
 export const CASSANDRA_REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
@@ -13,6 +13,7 @@ const REQUIRED = CASSANDRA_REQUIRED;
 async function probe(hosts = CASSANDRA_HOST): Promise<string | undefined> {
   const client = new cassandra.Client({
     contactPoints: hosts.split(","),
+    ...portOf(hosts),
     localDataCenter: "datacenter1",
     socketOptions: { connectTimeout: 3000 },
   });
@@ -58,7 +59,7 @@ export function testConnection(keyspace: string, hosts = CASSANDRA_HOST): Cassan
 
 /** A plain driver session for checking what the service wrote, independent of its code. */
 export async function rawClient(hosts = CASSANDRA_HOST): Promise<cassandra.Client> {
-  const client = new cassandra.Client({ contactPoints: hosts.split(","), localDataCenter: "datacenter1" });
+  const client = new cassandra.Client({ contactPoints: hosts.split(","), ...portOf(hosts), localDataCenter: "datacenter1" });
   await client.connect();
   return client;
 }
@@ -100,4 +101,10 @@ export function describeCluster(name: string, body: () => void): void {
     throw new Error(`the Cassandra cluster is not reachable: ${clusterUnavailable}`);
   }));
   else describe.skip(name, body);
+}
+
+/** Discovered nodes get this port, not their contact point's (see CassandraConnection). */
+function portOf(hosts: string): { protocolOptions?: { port: number } } {
+  const port = sharedPort(hosts.split(","));
+  return port === undefined ? {} : { protocolOptions: { port } };
 }

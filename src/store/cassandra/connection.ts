@@ -93,8 +93,12 @@ export class CassandraConnection {
 
   private newClient(): cassandra.Client {
     const { username, password } = this.options;
+    const contactPoints = this.options.hosts.split(",").map((h) => h.trim()).filter(Boolean);
+    const port = sharedPort(contactPoints);
     return new cassandra.Client({
-      contactPoints: this.options.hosts.split(",").map((h) => h.trim()).filter(Boolean),
+      contactPoints,
+      // The driver gives the nodes it discovers this port, not their contact point's (9042 by default).
+      ...(port === undefined ? {} : { protocolOptions: { port } }),
       localDataCenter: this.options.datacenter,
       ...(username !== undefined && password !== undefined
         ? { authProvider: new cassandra.auth.PlainTextAuthProvider(username, password) }
@@ -119,6 +123,14 @@ export class CassandraConnection {
    * disagree on schema; the driver waits for agreement, and a failed statement is retried.
    */
   private async applySchema(client: cassandra.Client): Promise<void> {
+    await this.applyStatements(client);
+    // Every node must know the tables before they are used: a statement reaching a node that has not
+    // heard of a new keyspace fails with "keyspace does not exist".
+    const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+    for (let waited = 0; waited < 30_000 && !(await metadata.checkSchemaAgreement()); waited += 200) await Bun.sleep(200);
+  }
+
+  private async applyStatements(client: cassandra.Client): Promise<void> {
     const statements = schemaStatements({
       keyspace: this.keyspace,
       replication: this.options.replication,
@@ -147,6 +159,13 @@ export function firstLine(error: unknown): string {
   const inner = (error as { innerErrors?: Record<string, unknown> })?.innerErrors;
   const first = inner ? Object.entries(inner)[0] : undefined;
   return first ? `no host answered; ${first[0]}: ${line(first[1])}` : line(error);
+}
+
+/** The port every contact point names, when they all name the same one. */
+export function sharedPort(contactPoints: readonly string[]): number | undefined {
+  const ports = new Set(contactPoints.map((point) => /:(\d+)$/.exec(point)?.[1]));
+  const [only] = ports;
+  return ports.size === 1 && only !== undefined ? Number(only) : undefined;
 }
 
 /** A consistency level by its CQL name ("LOCAL_QUORUM") as the driver's number. */

@@ -41,8 +41,12 @@ describe("isReplicaDown (a read at ALL that cannot be answered)", () => {
     expect(isReplicaDown(new errors.NoHostAvailableError({ a: unavailable(), b: readTimeout() }))).toBe(true);
   });
 
-  it("does not hold when a coordinator could not be reached at all", () => {
-    expect(isReplicaDown(new errors.NoHostAvailableError({ a: unavailable(), b: socketError(true) }))).toBe(false);
+  it("holds when one coordinator said so and another could not be reached", () => {
+    expect(isReplicaDown(new errors.NoHostAvailableError({ a: socketError(true), b: unavailable() }))).toBe(true);
+  });
+
+  it("does not hold when no coordinator could be reached at all", () => {
+    expect(isReplicaDown(new errors.NoHostAvailableError({ a: socketError(true), b: socketError(false) }))).toBe(false);
     expect(isReplicaDown(new errors.NoHostAvailableError({}))).toBe(false);
     expect(isReplicaDown(new errors.OperationTimedOutError("timed out"))).toBe(false);
   });

@@ -112,13 +112,13 @@ async function readPartAt(client: cassandra.Client, keyspace: string, part: Coun
 
 /**
  * Cassandra refused a read at ALL because a replica is known down, or one did not answer in time;
- * the driver wraps those in NoHostAvailableError once its retry policy has tried other coordinators.
+ * the driver wraps those in NoHostAvailableError once its retry policy has tried other coordinators
+ * (one coordinator saying so is enough, whatever the others answered).
  */
 export function isReplicaDown(error: unknown): boolean {
   const { errors, types } = cassandra;
   if (error instanceof errors.NoHostAvailableError) {
-    const inner = Object.values(error.innerErrors as Record<string, unknown>);
-    return inner.length > 0 && inner.every(isReplicaDown);
+    return Object.values(error.innerErrors as Record<string, unknown>).some(isReplicaDown);
   }
   const codes = types.responseErrorCodes;
   return error instanceof errors.ResponseError && (error.code === codes.unavailableException || error.code === codes.readTimeout);
