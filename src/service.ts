@@ -7,10 +7,14 @@ import { listen } from "./http/listen.ts";
 import type { IngestLease } from "./lease/ingest-lease.ts";
 import { LeaseRunner } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
+import { retry } from "./retry/retry.ts";
 import { Sleeper } from "./retry/sleeper.ts";
 import type { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
+
+/** Reading the saved position again after a failure: from 200 ms up to 5 s apart. */
+const POSITION_RETRY = { minMs: 200, maxMs: 5000 };
 
 export interface RunningService {
   readonly port: number;
@@ -82,17 +86,10 @@ export async function startService(config: Config, log: Logger, backends: Backen
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
   const sleeper = new Sleeper();
-  const savedPosition = async (): Promise<string | undefined> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await store.position();
-      } catch (error) {
-        if (stopping) throw error;
-        log.warn("reading the saved stream position failed; retrying", { error, attempt });
-        await sleeper.sleep(Math.min(5000, 100 * 2 ** attempt));
-      }
-    }
-  };
+  const savedPosition = (): Promise<string | undefined> => retry(() => store.position(), {
+    backoff: POSITION_RETRY, sleeper, stop: () => stopping,
+    onRetry: (error, attempt, retryInMs) => log.warn("reading the saved stream position failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+  });
   const open = async (): Promise<StreamSource | undefined> => {
     const position = await savedPosition();
     if (stopping) return undefined;

@@ -1,6 +1,7 @@
 // Users kept in Cassandra's users table, with argon2id hashes; legacy plain-text rows upgraded on login.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../log/logger.ts";
+import { retry } from "../retry/retry.ts";
 import type { CassandraConnection } from "../store/cassandra/connection.ts";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.ts";
 import type { UserDirectory } from "./users.ts";
@@ -18,18 +19,13 @@ export class CassandraUsers implements UserDirectory {
     const creation = this.conn.whenReady().then(async (client) => {
       const hash = await hashPassword(password);
       // Retried until it works: without the user nobody can log in (e.g. a new table not yet known to every node).
-      for (let attempt = 1; !this.conn.isClosed; attempt++) {
-        try {
-          const result = await client.execute(
-            `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], prepared,
-          );
-          if (result.wasApplied()) this.log.info("created user", { username });
-          return;
-        } catch (error) {
-          if (!this.conn.isClosed) this.log.warn("could not create user; retrying", { username, error, attempt });
-          await Bun.sleep(Math.min(5000, 100 * 2 ** attempt));
-        }
-      }
+      const result = await retry(() => client.execute(
+        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], prepared,
+      ), {
+        backoff: { minMs: 200, maxMs: 5000 }, stop: () => this.conn.isClosed,
+        onRetry: (error, attempt, retryInMs) => this.log.warn("could not create user; retrying", { username, error, attempt, retry_in_ms: retryInMs }),
+      });
+      if (result.wasApplied()) this.log.info("created user", { username });
     }).catch((error) => {
       if (!this.conn.isClosed) this.log.error("could not create user", { username, error });
     });
@@ -65,15 +61,8 @@ export class CassandraUsers implements UserDirectory {
  * A read caught by a Cassandra node that just died fails (often after the server's 5 s read timeout)
  * until the cluster notices, which takes seconds: worth two more tries before answering 503.
  */
-async function withRetries<T>(read: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await Bun.sleep(200 * attempt);
-    }
-  }
+function withRetries<T>(read: () => Promise<T>): Promise<T> {
+  return retry(read, { attempts: 3, backoff: { minMs: 200, maxMs: 400 } });
 }
 
 /** Compares in constant time, whatever the lengths, by comparing digests. */

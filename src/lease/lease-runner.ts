@@ -1,5 +1,6 @@
 // Consumes the stream only while this process holds the ingest lease: starts on taking it, stands down on losing it.
 import type { Logger } from "../log/logger.ts";
+import { retry } from "../retry/retry.ts";
 import { Sleeper } from "../retry/sleeper.ts";
 import type { CassandraStore } from "../store/cassandra/cassandra-store.ts";
 import type { StreamSource } from "../stream/index.ts";
@@ -12,6 +13,9 @@ export interface LeaseRunnerOptions {
   open: () => Promise<StreamSource | undefined>;
   log: Logger;
 }
+
+/** Reading the totals again after a failure, before leading: from 200 ms up to 5 s apart. */
+const TAKE_OVER_RETRY = { minMs: 200, maxMs: 5000 };
 
 export class LeaseRunner {
   private source: StreamSource | undefined;
@@ -64,15 +68,16 @@ export class LeaseRunner {
   private async lead(): Promise<void> {
     const { lease, store, log } = this.options;
     // A leader that cannot start must keep trying (or lose the lease): nobody else will while it holds it.
-    for (let attempt = 1; ; attempt++) {
-      if (this.stopping || !lease.isLeader) return;
-      try {
-        await store.takeOver();
-        break;
-      } catch (error) {
-        log.warn("reading the totals before taking over failed; retrying", { error, attempt });
-        await this.sleeper.sleep(Math.min(5000, 100 * 2 ** attempt));
-      }
+    const gone = () => this.stopping || !lease.isLeader;
+    if (gone()) return;
+    try {
+      await retry(() => store.takeOver(), {
+        backoff: TAKE_OVER_RETRY, sleeper: this.sleeper, stop: gone,
+        onRetry: (error, attempt, retryInMs) => log.warn("reading the totals before taking over failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+      });
+    } catch {
+      // Given up only because this process is stopping or no longer leads.
+      return;
     }
     const source = await this.options.open();
     if (source === undefined || this.stopping) return;

@@ -1,6 +1,8 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
 import { LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
+import { Backoff } from "../../retry/backoff.ts";
+import { retry } from "../../retry/retry.ts";
 import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
@@ -36,6 +38,8 @@ const prepared = { prepare: true } as const;
  */
 const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
+/** Reading from Cassandra again after a failure: from 200 ms up to MAX_RETRY_MS apart. */
+const READ_RETRY = { minMs: 200, maxMs: MAX_RETRY_MS };
 /**
  * /ready turns 503 once flushes have failed, and Cassandra has not answered at all, for this long.
  * A node lost from a cluster makes the requests it leads time out for as long as the others take to
@@ -64,6 +68,8 @@ export class CassandraStore implements StatsStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private earlyFlushQueued = false;
   private failures = 0;
+  /** Delays between failed flushes: from two flush intervals up to MAX_RETRY_MS. */
+  private readonly flushBackoff: Backoff;
   private failingSince: number | undefined;
   /** When a statement of this store last succeeded. */
   private lastAnswer = 0;
@@ -85,6 +91,7 @@ export class CassandraStore implements StatsStore {
     private readonly log: Logger,
   ) {
     this.ks = conn.keyspace;
+    this.flushBackoff = new Backoff({ minMs: Math.min(MAX_RETRY_MS, 2 * options.flushIntervalMs), maxMs: MAX_RETRY_MS });
     this.newUsers = this.newUserWriter();
     this.servers = new ServerUrlLimit(options.maxServerUrls);
   }
@@ -227,17 +234,17 @@ export class CassandraStore implements StatsStore {
   }
 
   private async load(client: cassandra.Client): Promise<void> {
-    for (let attempt = 1; !this.closing; attempt++) {
-      try {
-        await this.refresh(client);
-        this.client = client;
-        this.schedule(this.options.flushIntervalMs);
-        return;
-      } catch (error) {
-        this.log.warn("reading totals from Cassandra failed; retrying", { error, attempt });
-        await Bun.sleep(Math.min(MAX_RETRY_MS, 200 * 2 ** attempt));
-      }
+    try {
+      await retry(() => this.refresh(client), {
+        backoff: READ_RETRY, stop: () => this.closing,
+        onRetry: (error, attempt, retryInMs) => this.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+      });
+    } catch {
+      // Given up only because the store is closing.
+      return;
     }
+    this.client = client;
+    this.schedule(this.options.flushIntervalMs);
   }
 
   private schedule(delayMs: number): void {
@@ -256,6 +263,7 @@ export class CassandraStore implements StatsStore {
       else if (client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
+      this.flushBackoff.reset();
       this.failingSince = undefined;
       this.lastError = undefined;
       this.schedule(this.options.flushIntervalMs);
@@ -270,11 +278,11 @@ export class CassandraStore implements StatsStore {
       this.observer?.((performance.now() - started) / 1000, true);
       this.failingSince ??= performance.now();
       this.lastError = `flush failed: ${firstLine(error)}`;
-      const retry = Math.min(MAX_RETRY_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 10));
+      const retryInMs = this.flushBackoff.next();
       this.log.warn("flush to Cassandra failed; counts kept in memory", {
-        error, failures: this.failures, pending_events: this.pending.messages, retry_in_ms: retry,
+        error, failures: this.failures, pending_events: this.pending.messages, retry_in_ms: retryInMs,
       });
-      this.schedule(retry);
+      this.schedule(retryInMs);
     }
   }
 
@@ -354,17 +362,15 @@ export class CassandraStore implements StatsStore {
   }
 
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const answer = await read();
-        this.answered();
-        return answer;
-      } catch (error) {
-        if (this.closing && attempt > 3) throw error;
-        this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt });
-        await Bun.sleep(Math.min(MAX_RETRY_MS, 100 * 2 ** attempt));
-      }
-    }
+    return retry(async () => {
+      const answer = await read();
+      this.answered();
+      return answer;
+    }, {
+      // Until answered: the row decides what is re-sent. Only a closing store gives up, after a few tries.
+      backoff: READ_RETRY, stop: (attempt) => this.closing && attempt > 3,
+      onRetry: (error, attempt, retryInMs) => this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+    });
   }
 
   private async refresh(client: cassandra.Client): Promise<void> {

@@ -1,7 +1,7 @@
 // One Cassandra session for the store and the user directory: connects, applies the schema, retries.
 import cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
-import { Backoff } from "../../retry/backoff.ts";
+import { retry } from "../../retry/retry.ts";
 import { Sleeper } from "../../retry/sleeper.ts";
 import { schemaStatements } from "./schema.ts";
 
@@ -69,26 +69,35 @@ export class CassandraConnection {
   }
 
   private async connectLoop(): Promise<void> {
-    const backoff = new Backoff({ minMs: this.options.retryMinMs ?? 500, maxMs: this.options.retryMaxMs ?? 15_000 });
-    while (!this.closed) {
-      const client = this.newClient();
-      try {
-        await client.connect();
-        await this.applySchema(client);
-        this.client = client;
-        this.isReady = true;
-        this.lastError = undefined;
-        this.log.info("connected to Cassandra", { hosts: this.options.hosts, keyspace: this.keyspace });
-        this.ready.resolve(client);
-        return;
-      } catch (error) {
-        await client.shutdown().catch(() => {});
-        this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
-        const delay = backoff.next();
-        this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt: backoff.failures, retry_in_ms: delay });
-        await this.sleeper.sleep(delay);
-      }
+    let client: cassandra.Client;
+    try {
+      client = await retry(async () => {
+        if (this.closed) throw new Error("Cassandra connection closed");
+        const attempt = this.newClient();
+        try {
+          await attempt.connect();
+          await this.applySchema(attempt);
+          return attempt;
+        } catch (error) {
+          await attempt.shutdown().catch(() => {});
+          this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
+          throw error;
+        }
+      }, {
+        backoff: { minMs: this.options.retryMinMs ?? 500, maxMs: this.options.retryMaxMs ?? 15_000 },
+        sleeper: this.sleeper,
+        stop: () => this.closed,
+        onRetry: (_error, attempt, retryInMs) => this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt, retry_in_ms: retryInMs }),
+      });
+    } catch {
+      // Given up only because the connection was closed.
+      return;
     }
+    this.client = client;
+    this.isReady = true;
+    this.lastError = undefined;
+    this.log.info("connected to Cassandra", { hosts: this.options.hosts, keyspace: this.keyspace });
+    this.ready.resolve(client);
   }
 
   private newClient(): cassandra.Client {
@@ -136,17 +145,7 @@ export class CassandraConnection {
       replication: this.options.replication,
       datacenter: this.options.datacenter,
     });
-    for (const statement of statements) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await client.execute(statement);
-          break;
-        } catch (error) {
-          if (attempt >= 5) throw error;
-          await Bun.sleep(200 * attempt);
-        }
-      }
-    }
+    for (const statement of statements) await retry(() => client.execute(statement), { attempts: 5, backoff: { minMs: 200, maxMs: 1000 } });
   }
 }
 
