@@ -129,11 +129,14 @@ export async function startService(config: Config, log: Logger, backends: Backen
       } else if (source) {
         await source.stop();
         await streamDone;
+        // Everything read is counted before the final flush, which saves the position with those counts.
+        await ingest.close();
         await store.close();
       } else {
         // Still waiting for the store (Cassandra unreachable): closing it ends that wait.
         await store.close();
         await streamDone;
+        await ingest.close();
       }
       log.info("stopped", { ...ingest.counters });
     },

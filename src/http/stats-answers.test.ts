@@ -43,6 +43,7 @@ describe("GET /stats with ETag", () => {
     expect(await same.text()).toBe("");
 
     ingest.onEvent(message("2025-05-03T07:00:00Z"));
+    await ingest.drain();
     await Bun.sleep(120); // past the answer cache's 100 ms
     const changed = await get("/stats", { "If-None-Match": etag });
     expect(changed.status).toBe(200);
@@ -66,6 +67,7 @@ describe("GET /stats compressed", () => {
   ] as const)("with Accept-Encoding %p answers %p, which decodes to the identity answer", async (accept, coding) => {
     const { get, ingest } = await setup();
     for (let i = 0; i < 50; i++) ingest.onEvent({ ...message(new Date().toISOString()), data: JSON.stringify({ user: `U${i}`, server_url: `https://w${i}.org` }) });
+    await ingest.drain();
     const plain = await get("/stats");
     const identity = Buffer.from(await plain.arrayBuffer());
     const compressed = await get("/stats", { "Accept-Encoding": accept });
@@ -92,6 +94,7 @@ describe("GET /stats/history", () => {
   test("serves the per-second series with stream state, lag and store readiness", async () => {
     const { get, ingest } = await setup();
     ingest.onEvent(message(new Date(Date.now() - 5000).toISOString()));
+    await ingest.drain();
     const history = (await (await get("/stats/history")).json()) as {
       step_s: number; events: number[]; stream: { state: string; lag_s?: number }; store: { kind: string; ready: boolean; pending_events: number };
     };

@@ -42,3 +42,39 @@ export function classify(data: string): ChangeEvent | Rejection {
     dt: typeof meta === "object" && meta !== null && typeof meta.dt === "string" ? meta.dt : undefined,
   };
 }
+
+/** Verdicts for a batch of payloads, in a form that crosses a worker boundary cheaply (see BatchVerdicts kinds). */
+export interface BatchVerdicts {
+  /** Per payload: COUNTED, COUNTED_BOT, or the index in REJECTIONS plus REJECTED. */
+  kinds: Uint8Array;
+  users: (string | undefined)[];
+  serverUrls: (string | undefined)[];
+  /** `meta.dt` of the batch's last counted event that has one. */
+  lastDt?: string | undefined;
+}
+
+export const COUNTED = 0;
+export const COUNTED_BOT = 1;
+export const REJECTED = 2;
+export const REJECTIONS: readonly Rejection[] = ["malformed", "not_object", "canary"];
+
+/** classify() over many payloads at once. */
+export function classifyBatch(payloads: readonly string[]): BatchVerdicts {
+  const n = payloads.length;
+  const kinds = new Uint8Array(n);
+  const users = new Array<string | undefined>(n);
+  const serverUrls = new Array<string | undefined>(n);
+  let lastDt: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const verdict = classify(payloads[i]!);
+    if (typeof verdict === "object") {
+      kinds[i] = verdict.bot ? COUNTED_BOT : COUNTED;
+      users[i] = verdict.user;
+      serverUrls[i] = verdict.serverUrl;
+      if (verdict.dt !== undefined) lastDt = verdict.dt;
+    } else {
+      kinds[i] = REJECTED + REJECTIONS.indexOf(verdict);
+    }
+  }
+  return { kinds, users, serverUrls, lastDt };
+}

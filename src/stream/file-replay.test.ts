@@ -9,6 +9,7 @@ import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { FileReplay, replayPosition } from "./file-replay.ts";
 import { Ingest } from "./ingest.ts";
+import { SseParser } from "./sse-parser.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wikitally-replay-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,13 +50,18 @@ describe("FileReplay", () => {
     });
 
     test(`${label}: stopped after any event and resumed from its position, every event counts exactly once`, async () => {
+      const bytes = readFileSync(path);
+      // Where each event ends, by the parser alone; the replay must resume at any of them.
+      const parser: SseParser = new SseParser({ onEvent: () => ends.push(replayPosition(parser.offset)) });
+      const ends: string[] = [];
+      parser.push(bytes);
+      const { messages } = expectedFigures();
+      expect(ends).toHaveLength(messages);
       const recorder = new RecordingStore();
       await replay(recorder, path).done;
-      const { messages } = expectedFigures();
-      expect(recorder.positions).toHaveLength(messages);
-      const bytes = readFileSync(path);
+      expect(recorder.positions.at(-1)).toBe(ends.at(-1));
       for (const k of [0, 1, 2, 3, 50, 103, 104, 105, 200, messages - 2]) {
-        const position = recorder.positions[k]!;
+        const position = ends[k]!;
         const offset = Number(position.slice("file-offset:".length));
         // The first run saw the file only up to that event (as if stopped there), the second resumes.
         const prefix = join(dir, `prefix-${label}-${k}.sse`);

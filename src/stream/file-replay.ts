@@ -53,6 +53,7 @@ export class FileReplay implements StreamSource {
       this.state.lastError = `cannot read ${this.options.path}: ${(error as Error).message}`;
       this.log.error("replay failed", { error: this.state.lastError });
     }
+    await this.ingest.drain();
     if (this.state.state === "streaming") this.state.state = "finished";
     this.log.info("replay finished", {
       file: this.options.path, ms: Math.round(performance.now() - started), ...this.ingest.counters,
@@ -98,6 +99,7 @@ export class FileReplay implements StreamSource {
     for await (const chunk of Bun.file(this.options.path).slice(from).stream()) {
       if (this.stopped) return;
       parser.push(chunk);
+      await this.ingest.backpressure();
     }
     if (parser.end()) this.ingest.onIncomplete();
   }

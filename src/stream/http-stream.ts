@@ -91,6 +91,7 @@ export class HttpStream implements StreamSource {
       await this.sleeper.sleep(delay);
       this.state.retryInMs = undefined;
     }
+    await this.ingest.drain();
     this.state.state = "stopped";
   }
 
@@ -200,6 +201,12 @@ export class HttpStream implements StreamSource {
         const eventsBefore = this.eventsThisConnection;
         this.parser.push(value);
         if (this.eventsThisConnection !== eventsBefore) this.lastEventMs = lastByteAt;
+        // Reading pauses while too many events wait to be counted; the pause is not the stream's silence.
+        const counting = this.ingest.backpressure();
+        if (counting) {
+          await counting;
+          lastByteAt = Date.now();
+        }
       }
     } catch (error) {
       if (!stalled && !this.stopped) {

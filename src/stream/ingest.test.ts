@@ -16,6 +16,7 @@ describe("Ingest", () => {
   test("counts a message and moves the stream position past it", async () => {
     const { store, ingest } = setup();
     ingest.onEvent({ type: "message", data: edit, lastEventId: "[1]" });
+    await ingest.drain();
     expect(ingest.counters.counted).toBe(1);
     expect((await store.stats()).messages).toBe(1);
     expect(await store.position()).toBe("[1]");
@@ -30,15 +31,17 @@ describe("Ingest", () => {
   ] as const)("tallies a %s apart, counts nothing, and still moves the position", async (_name, event, counter) => {
     const { store, ingest } = setup();
     ingest.onEvent({ ...event, lastEventId: "[7]" });
+    await ingest.drain();
     expect(ingest.counters[counter]).toBe(1);
     expect(ingest.counters.counted).toBe(0);
     expect((await store.stats()).messages).toBe(0);
     expect(await store.position()).toBe("[7]");
   });
 
-  test("logs skipped events at a bounded rate, with the number suppressed", () => {
+  test("logs skipped events at a bounded rate, with the number suppressed", async () => {
     const { ingest, lines } = setup();
     for (let i = 0; i < 100; i++) ingest.onEvent({ type: "message", data: "{oops", lastEventId: "" });
+    await ingest.drain();
     expect(ingest.counters.malformed).toBe(100);
     expect(lines.length).toBe(10);
   });
@@ -53,6 +56,7 @@ describe("Ingest", () => {
   test("counts the event under the position the source gives instead of its SSE id", async () => {
     const { store, ingest } = setup();
     ingest.onEvent({ type: "message", data: edit, lastEventId: "[1]" }, "file-offset:99");
+    await ingest.drain();
     expect(await store.position()).toBe("file-offset:99");
   });
 
@@ -71,6 +75,7 @@ describe("Ingest", () => {
     ingest.onEvent(change("x".repeat(256), true));
     ingest.onEvent(change("é".repeat(128), false)); // 256 bytes in 128 UTF-16 units
     ingest.onEvent(change("x".repeat(10_240), false));
+    await ingest.drain();
     expect(ingest.counters).toMatchObject({ counted: 5, invalid_user: 3 });
     expect(await store.stats()).toEqual({
       messages: 5, distinct_users: 2, bots: 1, non_bots: 4, by_server_url: { "https://en.wikipedia.org": 5 },
@@ -83,6 +88,7 @@ describe("Ingest", () => {
     const fits = `https://${"a".repeat(2040)}`;
     ingest.onEvent(url(fits));
     ingest.onEvent(url(`${fits}x`));
+    await ingest.drain();
     expect(ingest.counters).toMatchObject({ counted: 2, invalid_server_url: 1 });
     expect(await store.stats()).toMatchObject({ messages: 2, distinct_users: 1, by_server_url: { [fits]: 1 } });
   });
@@ -92,6 +98,7 @@ describe("Ingest", () => {
     const at = (n: number, bot = false) =>
       ({ type: "message", data: JSON.stringify({ user: `U${n}`, bot, server_url: `https://w${n}.org` }), lastEventId: "" });
     for (const n of [1, 2, 3, 4, 1, 3]) ingest.onEvent(at(n, n === 4));
+    await ingest.drain();
     expect(ingest.counters).toMatchObject({ counted: 6, server_url_overflow: 3 });
     expect(await store.stats()).toEqual({
       messages: 6, distinct_users: 4, bots: 1, non_bots: 5, by_server_url: { "https://w1.org": 2, "https://w2.org": 1 },
@@ -99,5 +106,62 @@ describe("Ingest", () => {
     const warnings = lines.filter((l) => l.includes("max_server_urls"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("https://w3.org");
+  });
+});
+
+describe("Ingest on the classifier worker", () => {
+  const edits = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({
+      type: "message",
+      data: JSON.stringify({ user: `U${(from + i) % 700}`, bot: (from + i) % 4 === 0, server_url: `https://w${(from + i) % 9}.org` }),
+      lastEventId: `[${from + i}]`,
+    }));
+
+  test("counts many chunks exactly, and saves the position of the last counted event", async () => {
+    const { store, ingest } = setup();
+    for (let chunk = 0; chunk < 20; chunk++) {
+      for (const event of edits(2500, chunk * 2500)) ingest.onEvent(event);
+      // Between chunks, as a source awaits its next read.
+      await Promise.resolve();
+    }
+    await ingest.drain();
+    const stats = await store.stats();
+    expect({ counted: ingest.counters.counted, messages: stats.messages, bots: stats.bots, users: stats.distinct_users })
+      .toEqual({ counted: 50_000, messages: 50_000, bots: 12_500, users: 700 });
+    expect(Object.values(stats.by_server_url).reduce((a, b) => a + b, 0)).toBe(50_000);
+    expect(await store.position()).toBe("[49999]");
+  });
+
+  test("never lets the saved position run ahead of the counts", async () => {
+    const { store, ingest } = setup();
+    const seen: [string | undefined, number][] = [];
+    const setPosition = store.setPosition.bind(store);
+    store.setPosition = (position) => {
+      seen.push([position, ingest.counters.counted]);
+      setPosition(position);
+    };
+    for (const event of edits(5000)) ingest.onEvent(event);
+    await ingest.drain();
+    expect(seen.length).toBeGreaterThan(1);
+    for (const [position, counted] of seen) expect(counted).toBeGreaterThanOrEqual(Number(/\d+/.exec(position!)![0]) + 1);
+  });
+
+  test("asks its source to wait while too many events are queued, and releases it", async () => {
+    const { ingest } = setup();
+    for (const event of edits(40_000)) ingest.onEvent(event);
+    const wait = ingest.backpressure();
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    await ingest.drain();
+    expect(ingest.backpressure()).toBeUndefined();
+    expect(ingest.counters.counted).toBe(40_000);
+  });
+
+  test("counts events still in flight when closed", async () => {
+    const { store, ingest } = setup();
+    for (const event of edits(3000)) ingest.onEvent(event);
+    await ingest.close();
+    expect((await store.stats()).messages).toBe(3000);
+    expect(await store.position()).toBe("[2999]");
   });
 });

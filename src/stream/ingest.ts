@@ -1,8 +1,12 @@
 // Turns parsed SSE events into counted events, and tallies everything that was not counted.
 import type { Logger } from "../log/logger.ts";
 import { RateLimitedLog } from "../log/logger.ts";
-import { classify, fitsUtf8, MAX_SERVER_URL_BYTES, MAX_USER_BYTES } from "../stats/classify.ts";
+import {
+  COUNTED_BOT, fitsUtf8, MAX_SERVER_URL_BYTES, MAX_USER_BYTES, REJECTED, REJECTIONS, type BatchVerdicts, type Rejection,
+} from "../stats/classify.ts";
+import type { ChangeEvent } from "../stats/types.ts";
 import type { StatsStore } from "../store/stats-store.ts";
+import { Classifier } from "./classifier.ts";
 import type { SseEvent } from "./sse-parser.ts";
 
 /** Everything the stream delivered, by outcome; served on /health. The one object of ingest tallies. */
@@ -32,51 +36,131 @@ export function emptyIngestCounters(): IngestCounters {
   };
 }
 
+/** A chunk's events are classified together; a chunk with more is sent in batches of this many. */
+const BATCH_EVENTS = 1024;
+/** Events sent for classification but not yet counted, above which sources stop reading (backpressure). */
+const MAX_QUEUED_EVENTS = 16_384;
+const NO_VERDICTS = Promise.resolve<BatchVerdicts>({ kinds: new Uint8Array(0), users: [], serverUrls: [] });
+
+/**
+ * Events are taken in on the thread that reads the stream and classified in batches on a worker
+ * (src/stream/classifier.ts); verdicts are applied in arrival order, and a batch's position is
+ * saved only after its events are counted, so a flush never saves a position ahead of its counts.
+ */
 export class Ingest {
   readonly counters: IngestCounters = emptyIngestCounters();
   /** `meta.dt` of the last counted event, for the stream lag (parsed only when asked for). */
   lastCountedDt: string | undefined;
   private readonly badLog: RateLimitedLog;
+  private readonly classifier: Classifier;
+  private payloads: string[] = [];
+  private position = "";
+  private submitScheduled = false;
+  /** Resolves once every batch submitted so far is applied. */
+  private applied: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private readonly unblocked: (() => void)[] = [];
 
   constructor(private readonly store: StatsStore, private readonly log: Logger) {
     this.badLog = new RateLimitedLog((msg, fields) => log.warn(msg, fields));
+    this.classifier = new Classifier((error) => log.error("classifier worker failed; classifying on the main thread from now on", { error }));
   }
 
   /**
-   * Handles one dispatched event; the stream position advances past it whatever its fate. The position
+   * Takes one dispatched event; the stream position advances past it whatever its fate. The position
    * is the event's SSE id, or what the source passes instead (a replay's file offset).
    */
   onEvent(event: SseEvent, position = event.lastEventId): void {
     if (event.type === "message") {
-      const verdict = classify(event.data);
-      if (typeof verdict === "object") {
-        this.counters.counted++;
-        this.lastCountedDt = verdict.dt;
-        // Counted all the same: only the field that cannot be what it claims is left out.
-        if (verdict.user !== undefined && !fitsUtf8(verdict.user, MAX_USER_BYTES)) {
-          this.counters.invalid_user++;
-          this.badLog.write("stream event's user is longer than 255 bytes; not counted as a user", { id: position, user: verdict.user.slice(0, 100) });
-          verdict.user = undefined;
-        }
-        if (verdict.serverUrl !== undefined && !fitsUtf8(verdict.serverUrl, MAX_SERVER_URL_BYTES)) {
-          this.counters.invalid_server_url++;
-          this.badLog.write("stream event's server_url is longer than 2 KiB; counted without one", { id: position, server_url: verdict.serverUrl.slice(0, 100) });
-          verdict.serverUrl = undefined;
-        }
-        if (!this.store.add(verdict)) this.onServerUrlOverflow(verdict.serverUrl ?? "");
-      } else if (verdict === "canary") {
-        this.counters.canary++;
-      } else {
-        this.counters[verdict]++;
-        this.badLog.write("stream event skipped", { reason: verdict, id: position, data: event.data.slice(0, 200) });
-      }
+      this.payloads.push(event.data);
     } else if (event.type === "error") {
       this.counters.error_frames++;
       this.badLog.write("stream sent an error event", { data: event.data.slice(0, 500) });
     } else {
       this.counters.other_types++;
     }
+    if (position !== "") this.position = position;
+    if (this.payloads.length >= BATCH_EVENTS) this.submit();
+    else if (!this.submitScheduled) {
+      // After the source's synchronous work (one parsed chunk), so a chunk's events travel together.
+      this.submitScheduled = true;
+      queueMicrotask(() => this.submit());
+    }
+  }
+
+  /** A promise to await before reading more when too many events wait to be counted, else undefined. */
+  backpressure(): Promise<void> | undefined {
+    if (this.queued < MAX_QUEUED_EVENTS) return undefined;
+    return new Promise((resolve) => this.unblocked.push(resolve));
+  }
+
+  /** Resolves once every event taken so far is counted and its position set. */
+  async drain(): Promise<void> {
+    this.submit();
+    await this.applied;
+  }
+
+  /** Counts what is still in flight on this thread and stops the worker. */
+  async close(): Promise<void> {
+    this.submit();
+    this.classifier.close();
+    await this.applied;
+  }
+
+  private submit(): void {
+    this.submitScheduled = false;
+    const payloads = this.payloads;
+    const position = this.position;
+    if (payloads.length === 0 && position === "") return;
+    this.payloads = [];
+    this.position = "";
+    this.queued += payloads.length;
+    const verdicts = payloads.length > 0 ? this.classifier.classify(payloads) : NO_VERDICTS;
+    this.applied = this.applied.then(() => verdicts).then((v) => {
+      try {
+        this.apply(payloads, v, position);
+      } catch (error) {
+        this.log.error("counting a batch of events failed", { error, events: payloads.length });
+      }
+      this.queued -= payloads.length;
+      if (this.queued < MAX_QUEUED_EVENTS / 2) for (const resolve of this.unblocked.splice(0)) resolve();
+    });
+  }
+
+  private apply(payloads: string[], verdicts: BatchVerdicts, position: string): void {
+    const { kinds, users, serverUrls } = verdicts;
+    for (let i = 0; i < payloads.length; i++) {
+      const kind = kinds[i]!;
+      if (kind < REJECTED) this.count({ user: users[i], bot: kind === COUNTED_BOT, serverUrl: serverUrls[i] }, position);
+      else this.reject(REJECTIONS[kind - REJECTED]!, payloads[i]!, position);
+    }
+    if (verdicts.lastDt !== undefined) this.lastCountedDt = verdicts.lastDt;
     if (position !== "") this.store.setPosition(position);
+  }
+
+  private count(verdict: ChangeEvent, position: string): void {
+    this.counters.counted++;
+    // Counted all the same: only the field that cannot be what it claims is left out.
+    if (verdict.user !== undefined && !fitsUtf8(verdict.user, MAX_USER_BYTES)) {
+      this.counters.invalid_user++;
+      this.badLog.write("stream event's user is longer than 255 bytes; not counted as a user", { position, user: verdict.user.slice(0, 100) });
+      verdict.user = undefined;
+    }
+    if (verdict.serverUrl !== undefined && !fitsUtf8(verdict.serverUrl, MAX_SERVER_URL_BYTES)) {
+      this.counters.invalid_server_url++;
+      this.badLog.write("stream event's server_url is longer than 2 KiB; counted without one", { position, server_url: verdict.serverUrl.slice(0, 100) });
+      verdict.serverUrl = undefined;
+    }
+    if (!this.store.add(verdict)) this.onServerUrlOverflow(verdict.serverUrl ?? "");
+  }
+
+  private reject(reason: Rejection, data: string, position: string): void {
+    if (reason === "canary") {
+      this.counters.canary++;
+      return;
+    }
+    this.counters[reason]++;
+    this.badLog.write("stream event skipped", { reason, position, data: data.slice(0, 200) });
   }
 
   /** Logged once per process: the tally tells how many more followed. */
