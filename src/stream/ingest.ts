@@ -39,7 +39,7 @@ export function emptyIngestCounters(): IngestCounters {
 /** A chunk's events are classified together; a chunk with more is sent in batches of this many. */
 const BATCH_EVENTS = 1024;
 /** Events sent for classification but not yet counted, above which sources stop reading (backpressure). */
-const MAX_QUEUED_EVENTS = 16_384;
+const MAX_QUEUED_EVENTS = 4096;
 const NO_VERDICTS = Promise.resolve<BatchVerdicts>({ kinds: new Uint8Array(0), users: [], serverUrls: [] });
 
 /**
