@@ -125,6 +125,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
       if (runner) {
         // Stream stopped, counts flushed, lease released: a standby takes over within lease_renew_ms.
         await runner.stop();
+        await ingest.close();
         await store.close();
       } else if (source) {
         await source.stop();
