@@ -21,8 +21,11 @@ export class Tally {
     if (event.user !== undefined) this.users.add(event.user);
     const url = event.serverUrl;
     if (url === undefined) return true;
-    if (!this.serverLimit.admit(url)) return false;
-    this.servers.set(url, (this.servers.get(url) ?? 0) + 1);
+    const count = this.servers.get(url);
+    // A URL this tally already counts was admitted before: the limit is asked only about new ones.
+    if (count !== undefined) this.servers.set(url, count + 1);
+    else if (this.serverLimit.admit(url)) this.servers.set(url, 1);
+    else return false;
     return true;
   }
 
