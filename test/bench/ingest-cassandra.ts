@@ -60,7 +60,7 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
       }
       assertExact("Cassandra tables after the ingest", stored, expected);
       if (stored.unique_rows !== expected.distinct_users) {
-        throw new Error(`unique_users holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
+        throw new Error(`unique_users_by_bucket holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
       }
       assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
       if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);

@@ -48,7 +48,7 @@ async function storedTotals(ks: string): Promise<Omit<Stats, "by_server_url"> & 
   try {
     const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`)).first();
     const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`)).first();
-    const uniques = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users`)).first();
+    const uniques = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users_by_bucket`)).first();
     const servers = (await client.execute(`SELECT count(*) AS n FROM ${ks}.server_counts`)).first();
     return {
       messages: Number(summary?.total_messages),
@@ -282,7 +282,7 @@ describeCassandra("the service on Cassandra", () => {
     try {
       const tables = (await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [ks])).rows
         .map((r) => r.table_name as string).sort();
-      expect(tables).toEqual(["ingest_lease", "server_counts", "stats_summary", "stream_offsets", "unique_users", "user_count", "users"]);
+      expect(tables).toEqual(["ingest_lease", "migrations", "server_counts", "stats_summary", "stream_offsets", "unique_users", "unique_users_by_bucket", "user_count", "users"]);
     } finally {
       await client.shutdown();
     }

@@ -11,14 +11,16 @@ import { firstLine, type CassandraConnection, type Session } from "./connection.
 import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { fencedSession, flushDeadline } from "./fenced-session.ts";
+import { KnownUsers } from "./known-users.ts";
 import { chunks, forEachLimited } from "./limited.ts";
+import { migrateUniqueUsers } from "./migrate-users.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
 export interface CassandraStoreOptions {
   /** Key of this stream's saved position (the stream URL). */
   streamKey: string;
   flushIntervalMs: number;
-  /** Flush early once this many events are waiting. */
+  /** Flush early once this many events are waiting (default FLUSH_EVENTS). */
   flushEvents?: number;
   /** Users remembered as already in unique_users; the oldest are forgotten first. */
   knownUsersLimit?: number;
@@ -38,6 +40,15 @@ const prepared = { prepare: true } as const;
  */
 const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
+/**
+ * Events that start a flush before its interval is up. Each flush writes a counter row per server URL
+ * it saw (up to about a thousand) whatever its size, so a backlog is cheapest in large flushes.
+ */
+const FLUSH_EVENTS = 50_000;
+/** A flush that wrote at least this many events means a backlog is being read: see followBacklog(). */
+const BACKLOG_EVENTS = 1_000;
+/** In a backlog, a stream that added nothing for this long has caught up. */
+const QUIET_MS = 20;
 /** Reading from Cassandra again after a failure: from 200 ms up to MAX_RETRY_MS apart. */
 const READ_RETRY = { minMs: 200, maxMs: MAX_RETRY_MS };
 /**
@@ -54,7 +65,7 @@ export class CassandraStore implements StatsStore {
   private inflight: Delta | undefined;
   /** What Cassandra holds, as last read plus what this process has written since. */
   private readonly mirror: Stats = emptyStats();
-  private readonly known = new Set<string>();
+  private readonly known: KnownUsers;
   /** Every URL in server_counts (read at each refresh) and every one admitted since. */
   private readonly servers: ServerUrlLimit;
   /** The first read of the totals; the stream waits for it, so the known server URLs are complete. */
@@ -78,12 +89,13 @@ export class CassandraStore implements StatsStore {
   };
   private lastError: string | undefined;
   private changes = 0;
-  private readonly isKnown = (user: string) => this.known.has(user);
   private readonly ks: string;
   private newUsers: NewUserWriter;
   private observer: FlushObserver | undefined;
   /** Set while an ingest lease decides whether this process may write (lease/). */
   private guard: WriteGuard | undefined;
+  /** Whether unique_users has been copied into unique_users_by_bucket (see migrate-users.ts). */
+  private usersMigrated = false;
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -94,6 +106,7 @@ export class CassandraStore implements StatsStore {
     this.flushBackoff = new Backoff({ minMs: Math.min(MAX_RETRY_MS, 2 * options.flushIntervalMs), maxMs: MAX_RETRY_MS });
     this.newUsers = this.newUserWriter();
     this.servers = new ServerUrlLimit(options.maxServerUrls);
+    this.known = new KnownUsers(options.knownUsersLimit ?? 500_000);
   }
 
   private newUserWriter(): NewUserWriter {
@@ -105,10 +118,29 @@ export class CassandraStore implements StatsStore {
     this.guard = guard;
   }
 
-  /** Before leading: the mirror, which ambiguous writes are checked against, must hold what the last holder wrote. */
+  /**
+   * Before leading: the mirror, which ambiguous writes are checked against, must hold what the last
+   * holder wrote; and the users of a keyspace from before unique_users_by_bucket must be copied there
+   * (here rather than in the first flush, which has to finish within its share of the lease).
+   */
   async takeOver(): Promise<void> {
     const client = await this.conn.whenReady();
-    await this.exclusive(() => this.refresh(client));
+    await this.exclusive(async () => {
+      await this.migrateUsers(client);
+      await this.refresh(client);
+      // As the only writer, knowing every user saves a read per new user (see known-users.ts).
+      if (this.mirror.distinct_users <= this.known.limit) {
+        const started = performance.now();
+        const complete = await this.known.loadAll(client, this.ks);
+        this.log.info("loaded the known users", { users: this.known.size, complete, ms: Math.round(performance.now() - started) });
+      }
+    });
+  }
+
+  private async migrateUsers(client: cassandra.Client): Promise<void> {
+    if (this.usersMigrated) return;
+    await migrateUniqueUsers(client, this.ks, this.log);
+    this.usersMigrated = true;
   }
 
   /**
@@ -121,6 +153,7 @@ export class CassandraStore implements StatsStore {
       this.latestPosition = this.savedPosition = undefined;
       // Users whose insert timed out may have been inserted; another holder will find them existing, not new.
       this.newUsers = this.newUserWriter();
+      this.known.incomplete();
       this.changes++;
     });
   }
@@ -133,8 +166,8 @@ export class CassandraStore implements StatsStore {
   add(event: ChangeEvent): boolean {
     this.changes++;
     const kept = event.serverUrl === undefined || this.servers.admit(event.serverUrl);
-    this.pending.add(kept ? event : { ...event, serverUrl: undefined }, this.isKnown);
-    if (this.pending.messages >= (this.options.flushEvents ?? 20_000) && this.client !== undefined && !this.earlyFlushQueued) {
+    this.pending.add(kept ? event : { ...event, serverUrl: undefined }, this.known.has);
+    if (this.pending.messages >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.client !== undefined && !this.earlyFlushQueued) {
       this.earlyFlushQueued = true;
       this.schedule(0);
     }
@@ -189,18 +222,18 @@ export class CassandraStore implements StatsStore {
     await this.flushIfPending();
   }
 
-  /** flush(), telling whether there was anything to write. */
-  private async flushIfPending(): Promise<boolean> {
+  /** flush(), telling how many events it wrote (undefined when there was nothing to write, not even a position). */
+  private async flushIfPending(): Promise<number | undefined> {
     const client = this.client;
     if (client === undefined) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
-    let wrote = false;
+    let written: number | undefined;
     await this.exclusive(async () => {
       if (this.pending.isEmpty() && this.latestPosition === this.savedPosition) return;
-      wrote = true;
+      written = this.pending.messages;
       // Fencing: throws (and stands this process down) when the ingest lease is too short for a flush.
       await this.flushOnce(client, flushDeadline(this.guard));
     });
-    return wrote;
+    return written;
   }
 
   /** Runs `work` when no other flush or re-read is running: both rewrite the mirror. */
@@ -253,20 +286,40 @@ export class CassandraStore implements StatsStore {
     this.timer = setTimeout(() => void this.tick(), delayMs);
   }
 
+  /**
+   * While a backlog is read (a backfill, the catch-up after a reconnect), the next flush starts once
+   * FLUSH_EVENTS are waiting (see add()) or as soon as the stream goes quiet, so the backlog's last
+   * events wait for one flush rather than for the timer; and at the latest after flushIntervalMs.
+   */
+  private followBacklog(): void {
+    if (this.closing) return;
+    clearTimeout(this.timer);
+    const deadline = performance.now() + this.options.flushIntervalMs;
+    const poll = (seen: number) => {
+      this.timer = setTimeout(() => {
+        if (this.pending.messages === seen || performance.now() >= deadline) void this.tick();
+        else poll(this.pending.messages);
+      }, QUIET_MS);
+    };
+    poll(this.pending.messages);
+  }
+
   private async tick(): Promise<void> {
     this.earlyFlushQueued = false;
     const started = performance.now();
     try {
       // With nothing to write, still re-read: other instances may have written (or this one serves only).
       const client = this.client;
-      if (await this.flushIfPending()) this.observer?.((performance.now() - started) / 1000, false);
+      const written = await this.flushIfPending();
+      if (written !== undefined) this.observer?.((performance.now() - started) / 1000, false);
       else if (client) await this.exclusive(() => this.refresh(client));
       if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
       this.failures = 0;
       this.flushBackoff.reset();
       this.failingSince = undefined;
       this.lastError = undefined;
-      this.schedule(this.options.flushIntervalMs);
+      if (written !== undefined && written >= BACKLOG_EVENTS) this.followBacklog();
+      else this.schedule(this.options.flushIntervalMs);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         // Not a Cassandra failure: the lease runner stands this process down and drops what is pending.
@@ -292,8 +345,14 @@ export class CassandraStore implements StatsStore {
     const session = fencedSession(client, deadline, this.answered);
     this.pending = new Delta();
     this.inflight = delta;
+    const started = performance.now();
+    const sizes = { events: delta.messages, candidate_users: delta.candidateUsers.size, server_urls: delta.servers.size };
     try {
-      await this.newUsers.settle(session, delta, this.rememberUser);
+      // Done by takeOver() when a lease is held: this is for a store used without one.
+      await this.migrateUsers(client);
+      // Needed when every user is known: settle() then takes any candidate left for a new user.
+      delta.dropKnown(this.known.has);
+      await this.newUsers.settle(session, delta, this.rememberUser, this.known.complete);
       await this.writeCounters(client, session, delta);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
@@ -309,16 +368,15 @@ export class CassandraStore implements StatsStore {
     } finally {
       this.inflight = undefined;
     }
+    this.log.debug("flushed", { ...sizes, all_users_known: this.known.complete, ms: Math.round(performance.now() - started) });
     // Picks up other instances' writes; the mirror already holds ours, so a failure here costs nothing.
-    await this.refresh(client).catch((error) => this.log.debug("refreshing totals failed", { error }));
+    // A lease holder is the keyspace's only writer: nothing to pick up (ticks with nothing to write still re-read).
+    if (this.guard === undefined) await this.refresh(client).catch((error) => this.log.debug("refreshing totals failed", { error }));
   }
 
   private readonly rememberUser = (user: string) => {
     this.changes++;
     this.known.add(user);
-    if (this.known.size > (this.options.knownUsersLimit ?? 500_000)) {
-      this.known.delete(this.known.values().next().value!);
-    }
   };
 
   /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */

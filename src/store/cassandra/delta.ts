@@ -17,6 +17,11 @@ export class Delta {
     if (event.serverUrl !== undefined) this.servers.set(event.serverUrl, (this.servers.get(event.serverUrl) ?? 0) + 1);
   }
 
+  /** Drops candidates confirmed meanwhile (by the flush that was in flight when they were seen again). */
+  dropKnown(isKnownUser: (user: string) => boolean): void {
+    for (const user of this.candidateUsers) if (isKnownUser(user)) this.candidateUsers.delete(user);
+  }
+
   isEmpty(): boolean {
     return this.messages === 0 && this.candidateUsers.size === 0 && this.newUsers === 0 && this.servers.size === 0;
   }

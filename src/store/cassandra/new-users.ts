@@ -1,8 +1,9 @@
-// Finds which users are new to unique_users, inserts them, and counts each exactly once.
+// Finds which users are new to unique_users_by_bucket, inserts them, and counts each exactly once.
 import type { Session } from "./connection.ts";
 import { isAmbiguous } from "./counter-writes.ts";
 import type { Delta } from "./delta.ts";
-import { chunks, forEachLimited } from "./limited.ts";
+import { forEachLimited } from "./limited.ts";
+import { groupByBucket, userBucket } from "./user-buckets.ts";
 
 const prepared = { prepare: true } as const;
 /** Reads and plain inserts of a user name may be retried by the driver on another node. */
@@ -14,8 +15,9 @@ export interface NewUserWriter {
   /**
    * Settles every candidate of `delta`: each user found new adds one to `delta.newUsers`, and every
    * settled user is handed to `known`. Rejects on the first failure; unsettled candidates stay.
+   * `allKnown`: every user in the table is known (known-users.ts), so no candidate is in it already.
    */
-  settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void>;
+  settle(client: Session, delta: Delta, known: (user: string) => void, allKnown?: boolean): Promise<void>;
 }
 
 /**
@@ -26,9 +28,9 @@ export class LwtInserts implements NewUserWriter {
   constructor(private readonly keyspace: string, private readonly concurrency = 128) {}
 
   async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
-    const query = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?) IF NOT EXISTS`;
+    const query = `INSERT INTO ${this.keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?) IF NOT EXISTS`;
     await forEachLimited([...delta.candidateUsers], this.concurrency, async (user) => {
-      const result = await client.execute(query, [user], prepared);
+      const result = await client.execute(query, [userBucket(user), user], prepared);
       if (result.wasApplied()) delta.newUsers++;
       delta.candidateUsers.delete(user);
       known(user);
@@ -37,22 +39,24 @@ export class LwtInserts implements NewUserWriter {
 }
 
 /**
- * Reads which candidates exist (100 per IN query), then inserts the others with plain writes. Exact
- * when this process is the keyspace's only writer — the set-up wikitally supports for ingest — at a
- * fraction of an LWT's cost. A timed-out insert may have landed: such users are remembered, and
- * when a later read finds them, they are counted then, since nobody else could have written them.
+ * Per bucket, reads which candidates exist (one single-partition IN query; skipped while every user
+ * in the table is known), then inserts the others as one single-partition batch. Exact when this process is the keyspace's only writer — which the
+ * ingest lease ensures — at a fraction of an LWT's cost. A timed-out insert may have landed: such
+ * users are remembered, and when a later read finds them, they are counted then, since nobody else
+ * could have written them.
  */
 export class ReadThenInsert implements NewUserWriter {
   private readonly unconfirmed = new Set<string>();
 
   constructor(private readonly keyspace: string, private readonly concurrency = 8) {}
 
-  async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
-    const select = `SELECT username FROM ${this.keyspace}.unique_users WHERE username IN ?`;
-    const absent: string[] = [];
-    await forEachLimited(chunks([...delta.candidateUsers], 100), this.concurrency, async (group) => {
-      const found = new Set((await client.execute(select, [group], idempotent)).rows.map((r) => r.username as string));
-      for (const user of group) {
+  async settle(client: Session, delta: Delta, known: (user: string) => void, allKnown = false): Promise<void> {
+    const select = `SELECT username FROM ${this.keyspace}.unique_users_by_bucket WHERE bucket = ? AND username IN ?`;
+    // With every user known, a candidate is either new or one whose insert timed out, and uncounted: insert and count.
+    const absent: string[] = allKnown ? [...delta.candidateUsers] : [];
+    if (!allKnown) await forEachLimited(groupByBucket(delta.candidateUsers), this.concurrency, async ({ bucket, users }) => {
+      const found = new Set((await client.execute(select, [bucket, users], idempotent)).rows.map((r) => r.username as string));
+      for (const user of users) {
         if (!found.has(user)) {
           absent.push(user);
           continue;
@@ -62,15 +66,16 @@ export class ReadThenInsert implements NewUserWriter {
         known(user);
       }
     });
-    const insert = `INSERT INTO ${this.keyspace}.unique_users (username) VALUES (?)`;
-    await forEachLimited(chunks(absent, 10), this.concurrency, async (group) => {
+    const insert = `INSERT INTO ${this.keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?)`;
+    await forEachLimited(groupByBucket(absent), this.concurrency, async ({ bucket, users }) => {
       try {
-        await client.batch(group.map((user) => ({ query: insert, params: [user] })), { ...idempotent, logged: false });
+        // One partition: Cassandra applies it as a single mutation, and no batch size warning applies.
+        await client.batch(users.map((user) => ({ query: insert, params: [bucket, user] })), { ...idempotent, logged: false });
       } catch (error) {
-        if (isAmbiguous(error)) for (const user of group) this.unconfirmed.add(user);
+        if (isAmbiguous(error)) for (const user of users) this.unconfirmed.add(user);
         throw error;
       }
-      for (const user of group) {
+      for (const user of users) {
         this.unconfirmed.delete(user);
         delta.newUsers++;
         delta.candidateUsers.delete(user);

@@ -1,0 +1,72 @@
+// The users this process knows to be in unique_users_by_bucket, and whether it knows all of them.
+import type cassandra from "cassandra-driver";
+import { forEachLimited } from "./limited.ts";
+import { USER_BUCKETS } from "./user-buckets.ts";
+
+const idempotent = { prepare: true, isIdempotent: true } as const;
+const PAGE_ROWS = 5_000;
+
+/**
+ * A bounded set of user names confirmed to be in the table, oldest forgotten first. While `complete`,
+ * it holds every row of the table, so a user it lacks is new without asking Cassandra. That holds
+ * from a full load (loadAll) for as long as this process is the table's only writer — the ingest
+ * lease — and nothing has been forgotten.
+ */
+export class KnownUsers {
+  private users = new Set<string>();
+  private whole = false;
+
+  constructor(readonly limit: number) {}
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  /** True when every user in the table is known (see the class comment). */
+  get complete(): boolean {
+    return this.whole;
+  }
+
+  readonly has = (user: string): boolean => this.users.has(user);
+
+  add(user: string): void {
+    this.users.add(user);
+    if (this.users.size > this.limit) {
+      this.users.delete(this.users.values().next().value!);
+      this.whole = false;
+    }
+  }
+
+  /** Another process may write the table from now on (the lease was lost). */
+  incomplete(): void {
+    this.whole = false;
+  }
+
+  /**
+   * Reads the whole table (its USER_BUCKETS partitions, page by page) and marks the set complete,
+   * unless the table holds more than `limit` users: then it stops and the set stays incomplete. Only
+   * for the table's sole writer, and before it checks any user as new.
+   */
+  async loadAll(client: cassandra.Client, keyspace: string): Promise<boolean> {
+    this.whole = false;
+    const found = new Set<string>();
+    let tooMany = false;
+    const query = `SELECT username FROM ${keyspace}.unique_users_by_bucket WHERE bucket = ?`;
+    const buckets = Array.from({ length: USER_BUCKETS }, (_, bucket) => bucket);
+    await forEachLimited(buckets, 8, async (bucket) => {
+      let pageState: string | undefined;
+      do {
+        if (tooMany) return;
+        const page = await client.execute(query, [bucket], { ...idempotent, fetchSize: PAGE_ROWS, ...(pageState === undefined ? {} : { pageState }) });
+        for (const row of page.rows) found.add(row.username as string);
+        tooMany ||= found.size > this.limit;
+        pageState = page.pageState ?? undefined;
+      } while (pageState !== undefined);
+    });
+    if (tooMany) return false;
+    // Every user known before was confirmed in the table, so the scan found it too.
+    this.users = found;
+    this.whole = true;
+    return true;
+  }
+}
