@@ -22,8 +22,8 @@ import {
 } from "./errors.ts";
 import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
 import { errorAnswers } from "./openapi.ts";
-import { codedEtag, isCurrent, negotiate } from "./content-coding.ts";
 import { StatsCache } from "./stats-cache.ts";
+import { StatsRoute } from "./stats-route.ts";
 import { swaggerPage } from "./swagger-page.ts";
 import { TokenCache } from "./token-cache.ts";
 import {
@@ -62,7 +62,8 @@ export function createApp(options: AppOptions) {
   const lastEventDt = options.lastEventDt ?? (() => undefined);
   const metrics = new Metrics({ ingest: options.ingest, stream: options.stream, lastEventDt, store, lease: options.lease });
   store.observeFlushes?.(metrics.observeFlush);
-  const observer = new RequestObserver({ metrics, log, accessLog: options.accessLog ?? false });
+  // Access lines are written at info: below that level, not even the client address is looked up.
+  const observer = new RequestObserver({ metrics, log, accessLog: (options.accessLog ?? false) && log.enabled("info") });
   const history = new EventHistory(() => options.ingest.counted);
   history.start();
   const verifyUser = async (username: string, password: string) => {
@@ -73,6 +74,13 @@ export function createApp(options: AppOptions) {
       throw new ServiceUnavailableError("the user directory is unavailable; retry shortly");
     }
   };
+
+  const jwtPlugin = jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" });
+  const verifier = jwtPlugin.decorator.jwt;
+  const statsRoute = new StatsRoute({
+    cache: statsCache, authorize, observer,
+    errorAnswer: (error, request) => errorAnswer("UNKNOWN", error, request, log, allowed),
+  });
 
   /** Methods served per path, for 405's Allow header; filled from the routes once they are defined. */
   const allowed = new Map<string, string>();
@@ -88,7 +96,7 @@ export function createApp(options: AppOptions) {
       },
     }))
     .use(swaggerPage())
-    .use(jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" }))
+    .use(jwtPlugin)
     .error({ HttpError })
     .onError(({ code, error, request, route }) => {
       const response = errorAnswer(code, error, request, log, allowed);
@@ -168,21 +176,9 @@ export function createApp(options: AppOptions) {
         tags: ["auth"],
       },
     })
-    // `request.headers` rather than Elysia's `headers`, which copies every header per request.
-    .get("/stats", async ({ request, jwt }) => {
-      await authorize(request, jwt);
-      // Already serialised: skips per-request validation and stringification of a ~1000-key object.
-      const { body, etag } = await statsCache.answer();
-      // Compressed once per change of the totals (EncodedBody), never per request.
-      const coding = negotiate(request.headers.get("accept-encoding"));
-      const tag = codedEtag(etag, coding);
-      if (isCurrent(request.headers.get("if-none-match"), etag)) {
-        return new Response(null, { status: 304, headers: { ETag: tag, Vary: "Accept-Encoding" } });
-      }
-      const headers: Record<string, string> = { "Content-Type": "application/json", ETag: tag, Vary: "Accept-Encoding" };
-      if (coding !== undefined) headers["Content-Encoding"] = coding;
-      return new Response(body.get(coding), { headers });
-    }, {
+    // Served by Bun's router (statsRoute.native, installed below); this route documents it, and answers
+    // HEAD and app.handle. `request.headers` rather than Elysia's `headers`, which copies every header.
+    .get("/stats", ({ request }) => statsRoute.answer(request), {
       response: { 200: StatsSchema, ...errorAnswers(401, 405) },
       detail: {
         summary: "Totals since counting began",
@@ -190,8 +186,8 @@ export function createApp(options: AppOptions) {
         tags: ["stats"], security: [{ bearerAuth: [] }],
       },
     })
-    .get("/stats/history", async ({ request, jwt }) => {
-      await authorize(request, jwt);
+    .get("/stats/history", async ({ request }) => {
+      await authorize(request);
       const stream = options.stream();
       const s = store.health();
       const lag = lagSeconds(lastEventDt(), Date.now());
@@ -215,13 +211,15 @@ export function createApp(options: AppOptions) {
     // Elysia answers HEAD for every GET route.
     allowed.set(path, [...new Set(names.includes("GET") ? [...names, "HEAD"] : names)].join(", "));
   }
+  // Bun.serve's routes take precedence over Elysia's own compiled ones for the same path and method.
+  app.config.serve = { ...app.config.serve, routes: { ...app.config.serve?.routes, "/stats": { GET: statsRoute.native } } };
   return app;
 
   /** Throws 401 unless the request carries a valid bearer token; verified tokens are cached until they expire. */
-  async function authorize(request: Request, jwt: { verify: (token: string, options: object) => Promise<false | { exp?: number }> }) {
+  async function authorize(request: Request): Promise<void> {
     const token = bearerToken(request.headers.get("authorization") ?? undefined);
     if (tokens.has(token)) return;
-    const claims = await jwt.verify(token, { algorithms: ["HS256"], requiredClaims: ["sub", "exp", "iat"] });
+    const claims = await verifier.verify(token, { algorithms: ["HS256"], requiredClaims: ["sub", "exp", "iat"] });
     if (claims === false) throw new UnauthorizedError("token is invalid or expired", "invalid_token");
     tokens.add(token, claims.exp!);
   }

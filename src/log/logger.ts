@@ -10,6 +10,8 @@ export interface Logger {
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
   child(fields: Fields): Logger;
+  /** Whether lines of this level are written: to skip gathering fields nobody will see. */
+  enabled(level: LogLevel): boolean;
 }
 
 export type Sink = (line: string) => void;
@@ -28,6 +30,7 @@ export function createLogger(level: LogLevel = "info", sink: Sink = stdoutSink, 
     warn: (msg, fields) => write("warn", msg, fields),
     error: (msg, fields) => write("error", msg, fields),
     child: (fields) => createLogger(level, sink, { ...base, ...fields }),
+    enabled: (lvl) => RANK[lvl] >= min,
   };
 }
 

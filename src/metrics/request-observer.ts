@@ -35,18 +35,25 @@ export class RequestObserver {
 
   /** Use before the routes it observes. */
   plugin() {
-    const accessLog = this.options.accessLog;
     return new Elysia({ name: "request-observer" })
       // Hooks destructure what they use: Elysia compiles every route to compute only what its hooks
       // read, and a hook taking the whole context makes it compute everything (~2.5 µs a request).
       // The peer address is read while the request is open.
-      .onRequest(({ request, server }) => {
-        (request as Stamped)[START] = { at: performance.now(), client: accessLog ? server?.requestIP(request)?.address : undefined };
-      })
+      .onRequest(({ request, server }) => this.stamp(request, server))
       .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
         const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
         this.record(request, route, status);
       });
+  }
+
+  /** Marks the request's start (and, for the access log, its peer address, read while the request is open). */
+  stamp(request: Request, server: { requestIP(request: Request): { address: string } | null } | null | undefined): void {
+    (request as Stamped)[START] = { at: performance.now(), client: this.options.accessLog ? server?.requestIP(request)?.address : undefined };
+  }
+
+  /** The answer to a request stamped by stamp(), for routes served outside Elysia (see stats-route.ts). */
+  answered(request: Request, route: string, status: number): void {
+    this.record(request, route, status);
   }
 
   /** An error answer, from the app's onError; `route` is empty when no route matched (404, 405). */

@@ -1,6 +1,6 @@
 // Keyspaces from before unique_users_by_bucket: the first holder copies unique_users once, and a holder
 // that knows every user counts new ones without reading. Both must keep distinct_users exact.
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { createLogger } from "../../src/log/logger.ts";
 import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import { USERS_MIGRATION } from "../../src/store/cassandra/migrate-users.ts";

@@ -109,8 +109,8 @@ export class CassandraStore implements StatsStore {
     this.known = new KnownUsers(options.knownUsersLimit ?? 500_000);
   }
 
-  private newUserWriter(): NewUserWriter {
-    return this.options.newUserCheck === "lwt" ? new LwtInserts(this.ks) : new ReadThenInsert(this.ks);
+  private newUserWriter(uncounted: Iterable<string> = []): NewUserWriter {
+    return this.options.newUserCheck === "lwt" ? new LwtInserts(this.ks, uncounted) : new ReadThenInsert(this.ks, uncounted);
   }
 
   /** From now on, every flush first asks `guard` whether this process still holds the ingest lease. */
@@ -132,6 +132,8 @@ export class CassandraStore implements StatsStore {
       if (this.mirror.distinct_users <= this.known.limit) {
         const started = performance.now();
         const complete = await this.known.loadAll(client, this.ks);
+        // In the table but not counted yet (see discardPending): they must still count as new when seen.
+        for (const user of this.newUsers.uncounted()) this.known.forget(user);
         this.log.info("loaded the known users", { users: this.known.size, complete, ms: Math.round(performance.now() - started) });
       }
     });
@@ -149,14 +151,21 @@ export class CassandraStore implements StatsStore {
    */
   async discardPending(): Promise<void> {
     await this.exclusive(async () => {
+      // Users settled as new whose user_count increment is dropped here are in the table, uncounted,
+      // and no later holder can have counted them (fencing: they were inserted before its lease). If
+      // this process leads again and sees them, it counts them then; another holder would find them
+      // existing (see README, What survives what). Users whose insert timed out are not carried over:
+      // another holder may have inserted and counted them meanwhile.
+      const uncounted = [...this.pending.newUserNames];
       this.pending = new Delta();
       this.latestPosition = this.savedPosition = undefined;
-      // Users whose insert timed out may have been inserted; another holder will find them existing, not new.
-      this.newUsers = this.newUserWriter();
+      for (const user of uncounted) this.known.forget(user);
+      this.newUsers = this.newUserWriter(uncounted);
       this.known.incomplete();
       this.changes++;
     });
   }
+
 
   async open(): Promise<void> {
     this.conn.start();

@@ -50,7 +50,7 @@ export function counterParts(keyspace: string, delta: Delta, mirror: Stats): Cou
       expected: [mirror.distinct_users + n],
       apply() {
         mirror.distinct_users += n;
-        delta.newUsers -= n;
+        delta.newUsersWritten(n);
       },
     });
   }

@@ -6,8 +6,9 @@ export class Delta {
   bots = 0;
   /** Users not known to be in unique_users yet; new-users.ts settles which of them are new. */
   readonly candidateUsers = new Set<string>();
-  /** Users found new whose user_count increment is not written yet. */
+  /** Users found new whose user_count increment is not written yet, and their names. */
   newUsers = 0;
+  readonly newUserNames = new Set<string>();
   readonly servers = new Map<string, number>();
 
   add(event: ChangeEvent, isKnownUser: (user: string) => boolean): void {
@@ -15,6 +16,18 @@ export class Delta {
     if (event.bot) this.bots++;
     if (event.user !== undefined && !isKnownUser(event.user)) this.candidateUsers.add(event.user);
     if (event.serverUrl !== undefined) this.servers.set(event.serverUrl, (this.servers.get(event.serverUrl) ?? 0) + 1);
+  }
+
+  /** A user settled as new: counted in newUsers until the user_count increment is written. */
+  countNew(user: string): void {
+    this.newUsers++;
+    this.newUserNames.add(user);
+  }
+
+  /** The user_count increment of `n` users landed. */
+  newUsersWritten(n: number): void {
+    this.newUsers -= n;
+    if (this.newUsers === 0) this.newUserNames.clear();
   }
 
   /** Drops candidates confirmed meanwhile (by the flush that was in flight when they were seen again). */
@@ -31,6 +44,7 @@ export class Delta {
     this.messages += other.messages;
     this.bots += other.bots;
     this.newUsers += other.newUsers;
+    for (const user of other.newUserNames) this.newUserNames.add(user);
     for (const user of other.candidateUsers) this.candidateUsers.add(user);
     for (const [url, n] of other.servers) this.servers.set(url, (this.servers.get(url) ?? 0) + n);
   }

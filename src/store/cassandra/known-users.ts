@@ -37,6 +37,14 @@ export class KnownUsers {
     }
   }
 
+  /**
+   * Treats a user in the table as unknown again: one whose new-user count was dropped, so that it is
+   * counted when next seen. Completeness holds for the rest.
+   */
+  forget(user: string): void {
+    this.users.delete(user);
+  }
+
   /** Another process may write the table from now on (the lease was lost). */
   incomplete(): void {
     this.whole = false;

@@ -18,6 +18,8 @@ export interface NewUserWriter {
    * `allKnown`: every user in the table is known (known-users.ts), so no candidate is in it already.
    */
   settle(client: Session, delta: Delta, known: (user: string) => void, allKnown?: boolean): Promise<void>;
+  /** Users that may be in the table but are not counted in user_count: each is counted when next settled. */
+  uncounted(): Iterable<string>;
 }
 
 /**
@@ -25,13 +27,21 @@ export interface NewUserWriter {
  * write the same keyspace, at a few hundred microseconds of Cassandra CPU per new user.
  */
 export class LwtInserts implements NewUserWriter {
-  constructor(private readonly keyspace: string, private readonly concurrency = 128) {}
+  private readonly notCounted: Set<string>;
+
+  constructor(private readonly keyspace: string, uncounted: Iterable<string> = [], private readonly concurrency = 128) {
+    this.notCounted = new Set(uncounted);
+  }
+
+  uncounted(): Iterable<string> {
+    return this.notCounted;
+  }
 
   async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const query = `INSERT INTO ${this.keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?) IF NOT EXISTS`;
     await forEachLimited([...delta.candidateUsers], this.concurrency, async (user) => {
       const result = await client.execute(query, [userBucket(user), user], prepared);
-      if (result.wasApplied()) delta.newUsers++;
+      if (this.notCounted.delete(user) || result.wasApplied()) delta.countNew(user);
       delta.candidateUsers.delete(user);
       known(user);
     });
@@ -46,9 +56,16 @@ export class LwtInserts implements NewUserWriter {
  * could have written them.
  */
 export class ReadThenInsert implements NewUserWriter {
-  private readonly unconfirmed = new Set<string>();
+  /** Users whose insert timed out (or was counted in a window that was dropped): in the table or not, uncounted. */
+  private readonly unconfirmed: Set<string>;
 
-  constructor(private readonly keyspace: string, private readonly concurrency = 8) {}
+  constructor(private readonly keyspace: string, uncounted: Iterable<string> = [], private readonly concurrency = 8) {
+    this.unconfirmed = new Set(uncounted);
+  }
+
+  uncounted(): Iterable<string> {
+    return this.unconfirmed;
+  }
 
   async settle(client: Session, delta: Delta, known: (user: string) => void, allKnown = false): Promise<void> {
     const select = `SELECT username FROM ${this.keyspace}.unique_users_by_bucket WHERE bucket = ? AND username IN ?`;
@@ -61,7 +78,7 @@ export class ReadThenInsert implements NewUserWriter {
           absent.push(user);
           continue;
         }
-        if (this.unconfirmed.delete(user)) delta.newUsers++;
+        if (this.unconfirmed.delete(user)) delta.countNew(user);
         delta.candidateUsers.delete(user);
         known(user);
       }
@@ -77,7 +94,7 @@ export class ReadThenInsert implements NewUserWriter {
       }
       for (const user of users) {
         this.unconfirmed.delete(user);
-        delta.newUsers++;
+        delta.countNew(user);
         delta.candidateUsers.delete(user);
         known(user);
       }
