@@ -63,13 +63,16 @@ export async function storedSummary(client: cassandra.Client, ks: string): Promi
   };
 }
 
-/** Everything the tables hold, read independently of wikitally's code, plus the unique_users_by_bucket row count. */
-export async function storedTotals(client: cassandra.Client, ks: string): Promise<Expected & { unique_rows: number }> {
+/**
+ * Everything the tables hold, read independently of wikitally's code, plus the row count of the users
+ * table: unique_users_by_bucket for wikitally, the seed's unique_users for the naive store.
+ */
+export async function storedTotals(client: cassandra.Client, ks: string, usersTable = "unique_users_by_bucket"): Promise<Expected & { unique_rows: number }> {
   const summary = await storedSummary(client, ks);
   const by_server_url: Record<string, number> = {};
   const servers = await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`, [], { fetchSize: 10_000 });
   for (const row of servers.rows) by_server_url[String(row.server_url)] = num(row.count);
-  const rows = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users_by_bucket`)).first();
+  const rows = (await client.execute(`SELECT count(*) AS n FROM ${ks}.${usersTable}`)).first();
   return { ...summary, by_server_url, unique_rows: num(rows?.n) };
 }
 

@@ -88,7 +88,7 @@ export async function naiveCassandra(ctx: Context): Promise<Figure[]> {
     const busy = cpuMeter(cassandraPid());
     const seconds = await feed(serial, n, CONCURRENCY);
     const serverCpu = busy?.() ?? NaN;
-    const stored = await storedTotals(client, ks);
+    const stored = await storedTotals(client, ks, "unique_users");
     // The naive store keeps no user_count; its distinct users are the rows of unique_users.
     assertExact("the naive store's tables", { ...stored, distinct_users: stored.unique_rows }, expected);
     ctx.log(`naive store: ${Math.round((n - serial) / seconds)} events/s (${CONCURRENCY} in flight), ${Math.round(serial / serialSeconds)} one at a time`);
