@@ -79,6 +79,7 @@ export function createApp(options: AppOptions) {
   const verifier = jwtPlugin.decorator.jwt;
   const statsRoute = new StatsRoute({
     cache: statsCache, authorize, observer,
+    knownToken: (request) => tokens.has(bearerToken(request.headers.get("authorization") ?? undefined)),
     errorAnswer: (error, request) => errorAnswer("UNKNOWN", error, request, log, allowed),
   });
 

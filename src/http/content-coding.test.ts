@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { codedEtag, EncodedBody, isCurrent, negotiate } from "./content-coding.ts";
+import { codedEtag, EncodedBody, isCurrent, negotiate, Negotiator } from "./content-coding.ts";
 
 describe("negotiate", () => {
   test.each([
@@ -62,5 +62,15 @@ describe("entity tags per coding", () => {
     ['"other-br"', false],
   ] as const)("If-None-Match %p is current: %p", (header, current) => {
     expect(isCurrent(header, etag)).toBe(current);
+  });
+});
+
+describe("Negotiator", () => {
+  test("answers as negotiate() does, asked once or many times", () => {
+    const negotiator = new Negotiator();
+    const headers = [null, "", "gzip", "br;q=0, gzip", "identity", "*;q=0", "gzip;q=0.5, br;q=0.4", "x-gzip", "GZIP, BR"];
+    for (let round = 0; round < 3; round++) {
+      for (const header of headers) expect([header, negotiator.coding(header)]).toEqual([header, negotiate(header)]);
+    }
   });
 });

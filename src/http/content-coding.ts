@@ -1,5 +1,6 @@
 // Content-coding negotiation (RFC 9110 §12.5.3) and bodies compressed once, for answers served many times.
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { BoundedMap } from "../bounded-map.ts";
 
 export type Coding = "br" | "gzip";
 
@@ -37,6 +38,21 @@ export function negotiate(acceptEncoding: string | null): Coding | undefined {
     }
   }
   return best;
+}
+
+/**
+ * negotiate() remembered per Accept-Encoding value: clients send one of a handful of strings, and
+ * parsing it is a sizeable part of a cached /stats answer.
+ */
+export class Negotiator {
+  private readonly known = new BoundedMap<string, Coding | "identity">(64);
+
+  coding(acceptEncoding: string | null): Coding | undefined {
+    if (!acceptEncoding) return undefined;
+    let coding = this.known.get(acceptEncoding);
+    if (coding === undefined) this.known.set(acceptEncoding, (coding = negotiate(acceptEncoding) ?? "identity"));
+    return coding === "identity" ? undefined : coding;
+  }
 }
 
 /** One body and its compressed forms, each made on first use and then reused. */

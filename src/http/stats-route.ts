@@ -1,10 +1,15 @@
 // GET /stats: the totals, compressed once per change and tagged, answered by Bun's router itself.
 import type { RequestObserver } from "../metrics/request-observer.ts";
-import { codedEtag, isCurrent, negotiate } from "./content-coding.ts";
-import type { StatsCache } from "./stats-cache.ts";
+import { codedEtag, isCurrent, Negotiator } from "./content-coding.ts";
+import type { StatsAnswer, StatsCache } from "./stats-cache.ts";
 
 export interface StatsRouteOptions {
   cache: StatsCache;
+  /**
+   * Whether the request's bearer token verified before and has not expired (no waiting); throws an
+   * HttpError (401) when the header is missing or malformed.
+   */
+  knownToken: (request: Request) => boolean;
   /** Throws an HttpError (401) unless the request carries a valid bearer token. */
   authorize: (request: Request) => Promise<void>;
   observer: RequestObserver;
@@ -15,15 +20,45 @@ export interface StatsRouteOptions {
 type PeerServer = Parameters<RequestObserver["stamp"]>[1];
 
 export class StatsRoute {
+  private readonly negotiator = new Negotiator();
+
   constructor(private readonly options: StatsRouteOptions) {}
 
-  /** The answer, for Elysia's /stats route (app.handle, HEAD) and for native(). Throws on a bad token. */
+  /** The answer, for Elysia's /stats route (app.handle, HEAD) and for native()'s slow path. Throws on a bad token. */
   readonly answer = async (request: Request): Promise<Response> => {
     await this.options.authorize(request);
-    // Already serialised: skips per-request validation and stringification of a ~1000-key object.
-    const { body, etag } = await this.options.cache.answer();
+    return this.respond(request, await this.options.cache.answer());
+  };
+
+  /**
+   * GET /stats for Bun.serve's `routes`, bypassing Elysia's per-request context and hooks, with the
+   * bookkeeping those hooks do for other routes. A known token and a current answer, the usual case
+   * for a poller, are answered without a Promise: Bun serves a Response returned directly at about
+   * 1.6× the rate of one behind a single await (measured with wrk, 32 connections).
+   */
+  readonly native = (request: Request, server: PeerServer): Response | Promise<Response> => {
+    const { observer, errorAnswer, knownToken, cache } = this.options;
+    observer.stamp(request, server);
+    try {
+      const current = knownToken(request) ? cache.current() : undefined;
+      if (current !== undefined) return this.done(request, this.respond(request, current));
+    } catch (error) {
+      return this.done(request, errorAnswer(error, request));
+    }
+    return this.answer(request).then(
+      (response) => this.done(request, response),
+      (error: unknown) => this.done(request, errorAnswer(error, request)),
+    );
+  };
+
+  private done(request: Request, response: Response): Response {
+    this.options.observer.answered(request, "/stats", response.status);
+    return response;
+  }
+
+  private respond(request: Request, { body, etag }: StatsAnswer): Response {
     // Compressed once per change of the totals (EncodedBody), never per request.
-    const coding = negotiate(request.headers.get("accept-encoding"));
+    const coding = this.negotiator.coding(request.headers.get("accept-encoding"));
     const tag = codedEtag(etag, coding);
     if (isCurrent(request.headers.get("if-none-match"), etag)) {
       return new Response(null, { status: 304, headers: { ETag: tag, Vary: "Accept-Encoding" } });
@@ -31,22 +66,5 @@ export class StatsRoute {
     const headers: Record<string, string> = { "Content-Type": "application/json", ETag: tag, Vary: "Accept-Encoding" };
     if (coding !== undefined) headers["Content-Encoding"] = coding;
     return new Response(body.get(coding), { headers });
-  };
-
-  /**
-   * GET /stats for Bun.serve's `routes`, bypassing Elysia's per-request context and hooks (about half
-   * the cost of an answer): the same answer, with the bookkeeping those hooks do for other routes.
-   */
-  readonly native = async (request: Request, server: PeerServer): Promise<Response> => {
-    const { observer, errorAnswer } = this.options;
-    observer.stamp(request, server);
-    let response: Response;
-    try {
-      response = await this.answer(request);
-    } catch (error) {
-      response = errorAnswer(error, request);
-    }
-    observer.answered(request, "/stats", response.status);
-    return response;
-  };
+  }
 }

@@ -1,10 +1,22 @@
-// The ceiling of the /stats load test: a bare Bun.serve, run as a child process.
-//   bun test/bench/hello-server.ts [bodyBytes]
-// Without an argument it answers "Hello, world!"; with one, a JSON string body of that size, built
-// into a new Response per request as /stats does, to tell payload cost from framework cost.
-const size = Number(process.argv[2] ?? 0);
-const body = size > 0 ? JSON.stringify({ padding: "x".repeat(Math.max(0, size - 14)) }) : "Hello, world!";
-const headers = size > 0 ? { "Content-Type": "application/json" } : {};
-const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(body, { headers }) });
+// The ceilings of the /stats load test: a bare Bun.serve, run as a child process.
+export {};
+//   bun test/bench/hello-server.ts                  "Hello, world!", nothing read from the request
+//   bun test/bench/hello-server.ts <file>           a /stats-like answer: reads the three headers /stats
+//                                                   reads, and sends the file's bytes (a brotli /stats
+//                                                   body) with /stats' four headers
+// The second is the least any Bun handler doing /stats' job costs: it tells framework and auth cost
+// from the cost of the request and answer themselves.
+const file = process.argv[2];
+const body = file ? new Uint8Array(await Bun.file(file).arrayBuffer()) : undefined;
+const headers = { "Content-Type": "application/json", ETag: '"0123456789abc-br"', Vary: "Accept-Encoding", "Content-Encoding": "br" };
+const answer = body
+  ? (request: Request) => {
+    request.headers.get("authorization");
+    request.headers.get("accept-encoding");
+    request.headers.get("if-none-match");
+    return new Response(body, { headers });
+  }
+  : () => new Response("Hello, world!");
+const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer });
 console.log(JSON.stringify({ port: server.port }));
 process.on("SIGTERM", () => process.exit(0));
