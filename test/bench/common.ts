@@ -31,15 +31,17 @@ export interface Sizes {
   memoryUsers: number;
   /** Seconds of each load-generator run. */
   loadSeconds: number;
+  /** Turns each server takes under load (stats-load); figures are medians over them. */
+  loadRounds: number;
   /** Compiled-binary start-ups timed. */
   startupRuns: number;
 }
 
 export const FULL: Sizes = {
-  ingestEvents: 200_000, cassandraEvents: 200_000, naiveEvents: 20_000, memoryUsers: 1_000_000, loadSeconds: 5, startupRuns: 10,
+  ingestEvents: 200_000, cassandraEvents: 200_000, naiveEvents: 20_000, memoryUsers: 1_000_000, loadSeconds: 3, loadRounds: 3, startupRuns: 10,
 };
 export const QUICK: Sizes = {
-  ingestEvents: 5_000, cassandraEvents: 5_000, naiveEvents: 1_000, memoryUsers: 20_000, loadSeconds: 2, startupRuns: 3,
+  ingestEvents: 5_000, cassandraEvents: 5_000, naiveEvents: 1_000, memoryUsers: 20_000, loadSeconds: 2, loadRounds: 1, startupRuns: 3,
 };
 
 export interface Context {

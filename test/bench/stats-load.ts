@@ -102,7 +102,19 @@ async function checkAnswers(service: ServiceChild): Promise<number> {
   return body.length;
 }
 
-async function loadService(ctx: Context, store: "in-memory" | "cassandra"): Promise<{ figures: Figure[]; rps: number; bodyBytes: number; brotli: Uint8Array; token: string }> {
+/** A service ingesting at a steady pace, its /stats answer as brotli bytes, and how to stop it. */
+interface LoadedService {
+  url: string;
+  token: string;
+  bodyBytes: number;
+  brotli: Uint8Array;
+  /** Events counted per second since started() was last called. */
+  ingestRate(): Promise<number>;
+  started(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Promise<LoadedService> {
   // The stores' own ingest data sets: 20% of events from new users on both stores.
   const data = store === "in-memory"
     ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE)
@@ -115,51 +127,53 @@ async function loadService(ctx: Context, store: "in-memory" | "cassandra"): Prom
     ctx.keyspaces.add(ks);
     Object.assign(env, { CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks });
   }
-  const profDir = ctx.profile ? profileDir(`${BENCH}-${store}`) : undefined;
-  try {
-    const service = await spawnService({ env, waitReady: true, cpuProfDir: profDir });
-    try {
-      await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
-      blaster.open();
-      await until(service.stats, (s) => s.messages >= warm, { timeoutMs: 30_000, intervalMs: 50, what: `${warm} events counted` });
-      const bodyBytes = await checkAnswers(service);
-      const brotli = new Uint8Array(await (await fetch(`${service.base}/stats`, {
-        headers: { Authorization: `Bearer ${service.token}`, "Accept-Encoding": "br" }, decompress: false,
-      })).arrayBuffer());
-      const before = (await service.stats()).messages;
-      const t = performance.now();
-      const result = await runLoad(`${service.base}/stats`, ctx.sizes.loadSeconds, service.token);
-      const ingested = (await service.stats()).messages - before;
-      const ingestRate = ingested / ((performance.now() - t) / 1000);
-      await checkAnswers(service);
-      if (result.non2xx > 0) throw new Error(`${result.non2xx} of ${result.requests} /stats answers under load were not 2xx`);
-      if (ingested <= 0) throw new Error("no events were counted during the load test");
-      ctx.log(`/stats on ${store}: ${Math.round(result.rps)} req/s, p99 ${round(result.p99Ms, 2)} ms (${result.tool})`);
-      const label = `/stats (${store})`;
-      const figures = [
-        fig(BENCH, `${label} throughput`, round(result.rps), "req/s", undefined,
-          `${result.tool === "wrk" ? "wrk -t1" : result.tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; ${result.requests} requests, all 2xx; ${result.errors} socket errors; body ${bodyBytes} B`),
-        fig(BENCH, `${label} p50 latency`, round(result.p50Ms, 2), "ms"),
-        fig(BENCH, `${label} p99 latency`, round(result.p99Ms, 2), "ms", below(10)),
-        fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
-          `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${store === "in-memory" ? NEW_USER_SHARE * 100 : CASSANDRA_NEW_USER_SHARE * 100}% new users`),
-      ];
-      return { figures, rps: result.rps, bodyBytes, brotli, token: service.token };
-    } finally {
-      await service.stop();
-    }
-  } finally {
+  const name = `${BENCH}-${store}`;
+  const profDir = ctx.profile ? profileDir(name) : undefined;
+  const stopAll = async (service?: ServiceChild) => {
+    await service?.stop();
     blaster.stop();
     const summary = profDir !== undefined ? summariseDir(profDir) : undefined;
     if (summary) {
-      ctx.profiles[`${BENCH}-${store}`] = summary;
+      ctx.profiles[name] = summary;
       ctx.log(formatSummary(`${BENCH} (${store})`, summary));
     }
+  };
+  let service: ServiceChild | undefined;
+  try {
+    service = await spawnService({ env, waitReady: true, cpuProfDir: profDir });
+    await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
+    blaster.open();
+    await until(service.stats, (s) => s.messages >= warm, { timeoutMs: 30_000, intervalMs: 50, what: `${warm} events counted` });
+    // Measured in the steady state: the burst written (Cassandra), with at most a second's events pending.
+    const pending = async () => ((await (await fetch(`${service!.base}/health`)).json()) as { store: { pending_events: number } }).store.pending_events;
+    await until(pending, (n) => n <= (PACE_EVENTS_PER_TICK * 1000) / TICK_MS, { timeoutMs: 60_000, intervalMs: 50, what: "the burst flushed" });
+    const bodyBytes = await checkAnswers(service);
+    const brotli = new Uint8Array(await (await fetch(`${service.base}/stats`, {
+      headers: { Authorization: `Bearer ${service.token}`, "Accept-Encoding": "br" }, decompress: false,
+    })).arrayBuffer());
+    const s = service;
+    let from = { messages: 0, at: 0 };
+    return {
+      url: `${s.base}/stats`, token: s.token, bodyBytes, brotli,
+      async started() {
+        from = { messages: (await s.stats()).messages, at: performance.now() };
+      },
+      async ingestRate() {
+        return ((await s.stats()).messages - from.messages) / ((performance.now() - from.at) / 1000);
+      },
+      async stop() {
+        await checkAnswers(s);
+        await stopAll(s);
+      },
+    };
+  } catch (error) {
+    await stopAll(service);
+    throw error;
   }
 }
 
-/** hello-server.ts under the same load; with `brotli`, answering as /stats does (see there). */
-async function loadHello(seconds: number, token: string, brotli?: Uint8Array): Promise<LoadResult> {
+/** hello-server.ts; with `brotli`, answering as /stats does (see there). */
+async function startHello(brotli?: Uint8Array): Promise<{ url: string; stop(): Promise<void> }> {
   const args = [process.execPath, join(import.meta.dir, "hello-server.ts")];
   if (brotli) {
     const file = join(ROOT, ".cache", "bench", "stats-body.br");
@@ -167,44 +181,101 @@ async function loadHello(seconds: number, token: string, brotli?: Uint8Array): P
     args.push(file);
   }
   const child = Bun.spawn(args, { cwd: ROOT, stdout: "pipe" });
-  try {
-    const reader = child.stdout.getReader();
-    const { value } = await withTimeout(reader.read(), 10_000, "hello-server.ts to start");
-    reader.releaseLock();
-    const { port } = JSON.parse(new TextDecoder().decode(value)) as { port: number };
-    return await runLoad(`http://127.0.0.1:${port}/`, seconds, token);
-  } finally {
-    await stopChild(child);
+  const reader = child.stdout.getReader();
+  const { value } = await withTimeout(reader.read(), 10_000, "hello-server.ts to start");
+  reader.releaseLock();
+  const { port } = JSON.parse(new TextDecoder().decode(value)) as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, stop: () => stopChild(child) };
+}
+
+/**
+ * The servers take turns under the same load, `rounds` times, each sent the same requests (token and
+ * Accept-Encoding included): one server's figures come from rounds interleaved with the others', so a
+ * slow spell of this virtualised machine weighs on all of them alike.
+ */
+async function takeTurns(ctx: Context, urls: Record<string, string>, token: string): Promise<Record<string, LoadResult[]>> {
+  const results: Record<string, LoadResult[]> = {};
+  for (let round = 0; round < ctx.sizes.loadRounds; round++) {
+    for (const [name, url] of Object.entries(urls)) {
+      const result = await runLoad(url, ctx.sizes.loadSeconds, token);
+      if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} of ${result.requests} answers under load were not 2xx`);
+      (results[name] ??= []).push(result);
+    }
   }
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms") => median(results.map((r) => r[key]));
+/** Per round, a over b; the median of those: each ratio is taken within one round. */
+const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(a.map((r, i) => r.rps / b[i]!.rps));
+const all = (results: LoadResult[], key: "rps" | "p99Ms") => results.map((r) => round(r[key], key === "rps" ? 0 : 2)).join(", ");
+
+/** The figures of one /stats run against the hello world of the same rounds. */
+function statsFigures(label: string, ctx: Context, results: LoadResult[], hello: LoadResult[], ingestRate: number, bodyBytes: number, share: number): Figure[] {
+  const tool = results[0]!.tool;
+  return [
+    fig(BENCH, `${label} throughput`, round(medianOf(results, "rps")), "req/s", undefined,
+      `median of ${results.length} rounds (${all(results, "rps")}); ${tool === "wrk" ? "wrk -t1" : tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; all 2xx; body ${bodyBytes} B`),
+    fig(BENCH, `${label} p50 latency`, round(medianOf(results, "p50Ms"), 2), "ms"),
+    fig(BENCH, `${label} p99 latency`, round(medianOf(results, "p99Ms"), 2), "ms", below(10), `median of the rounds' p99 (${all(results, "p99Ms")})`),
+    fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
+      `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`),
+    fig(BENCH, `ratio ${label} / hello world (req/s)`, round(ratioOf(results, hello), 2), "×", atLeast(0.85), "median of the rounds' ratios"),
+  ];
 }
 
 export async function statsLoad(ctx: Context): Promise<Figure[]> {
-  const memory = await loadService(ctx, "in-memory");
-  // The same requests (token and Accept-Encoding included) to every server; only the server differs.
-  const hello = await loadHello(ctx.sizes.loadSeconds, memory.token);
-  ctx.log(`hello world: ${Math.round(hello.rps)} req/s, p99 ${round(hello.p99Ms, 2)} ms (${hello.tool})`);
-  const ratio = (label: string, rps: number) => fig(BENCH, `ratio ${label} / hello world (req/s)`, round(rps / hello.rps, 2), "×", atLeast(0.85));
-  const figures = [
-    fig(BENCH, "hello world (Bun.serve) throughput", round(hello.rps), "req/s", undefined, `${hello.tool}, same requests, child process`),
-    fig(BENCH, "hello world p50 latency", round(hello.p50Ms, 2), "ms"),
-    fig(BENCH, "hello world p99 latency", round(hello.p99Ms, 2), "ms"),
-    ...memory.figures,
-    ratio("/stats (in-memory)", memory.rps),
-  ];
-  // Same request and answer bytes, no service: how much of the gap is the request and answer themselves.
-  const like = await loadHello(ctx.sizes.loadSeconds, memory.token, memory.brotli);
-  figures.push(
-    fig(BENCH, "Bun.serve answering like /stats throughput", round(like.rps), "req/s", undefined,
-      `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`),
-    fig(BENCH, "ratio Bun.serve like /stats / hello world", round(like.rps / hello.rps, 2), "×", undefined, "the ceiling of the ratio above"),
-    fig(BENCH, "ratio /stats (in-memory) / Bun.serve like /stats", round(memory.rps / like.rps, 2), "×", undefined, "what the service costs: auth, cache, metrics, ingest beside it"),
-  );
+  const figures: Figure[] = [];
+  const memory = await startLoaded(ctx, "in-memory");
+  try {
+    const hello = await startHello();
+    // Same request and answer bytes, no service: how much of the gap is the request and answer themselves.
+    const like = await startHello(memory.brotli);
+    try {
+      await memory.started();
+      const r = await takeTurns(ctx, { hello: hello.url, like: like.url, memory: memory.url }, memory.token);
+      const ingest = await memory.ingestRate();
+      ctx.log(`hello world ${Math.round(medianOf(r.hello!, "rps"))}, like /stats ${Math.round(medianOf(r.like!, "rps"))}, /stats ${Math.round(medianOf(r.memory!, "rps"))} req/s`);
+      figures.push(
+        fig(BENCH, "hello world (Bun.serve) throughput", round(medianOf(r.hello!, "rps")), "req/s", undefined,
+          `median of ${r.hello!.length} rounds (${all(r.hello!, "rps")}); same requests, child process`),
+        fig(BENCH, "hello world p99 latency", round(medianOf(r.hello!, "p99Ms"), 2), "ms"),
+        ...statsFigures("/stats (in-memory)", ctx, r.memory!, r.hello!, ingest, memory.bodyBytes, NEW_USER_SHARE),
+        fig(BENCH, "Bun.serve answering like /stats throughput", round(medianOf(r.like!, "rps")), "req/s", undefined,
+          `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`),
+        fig(BENCH, "ratio Bun.serve like /stats / hello world", round(ratioOf(r.like!, r.hello!), 2), "×", undefined, "a ceiling for the /stats ratio"),
+        fig(BENCH, "ratio /stats (in-memory) / Bun.serve like /stats", round(ratioOf(r.memory!, r.like!), 2), "×", undefined, "what the service costs: auth, cache, metrics, ingest beside it"),
+      );
+    } finally {
+      await hello.stop();
+      await like.stop();
+    }
+  } finally {
+    await memory.stop();
+  }
   const cassandra = await probe();
-  if (cassandra.version !== undefined) {
-    const durable = await loadService(ctx, "cassandra");
-    figures.push(...durable.figures, ratio("/stats (cassandra)", durable.rps));
-  } else {
+  if (cassandra.version === undefined) {
     ctx.log(`stats-load on Cassandra SKIPPED: ${cassandra.error}`);
+    return figures;
+  }
+  const durable = await startLoaded(ctx, "cassandra");
+  try {
+    const hello = await startHello();
+    try {
+      await durable.started();
+      const r = await takeTurns(ctx, { hello: hello.url, cassandra: durable.url }, durable.token);
+      figures.push(...statsFigures("/stats (cassandra)", ctx, r.cassandra!, r.hello!, await durable.ingestRate(), durable.bodyBytes, CASSANDRA_NEW_USER_SHARE));
+    } finally {
+      await hello.stop();
+    }
+  } finally {
+    await durable.stop();
   }
   return figures;
 }
