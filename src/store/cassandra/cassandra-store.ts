@@ -7,12 +7,12 @@ import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
-import { firstLine, type CassandraConnection, type Session } from "./connection.ts";
-import { counterParts, counterValue, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
+import { firstLine, type CassandraConnection } from "./connection.ts";
+import { CounterFlush } from "./counter-flush.ts";
+import { counterValue } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { fencedSession, flushDeadline } from "./fenced-session.ts";
 import { KnownUsers } from "./known-users.ts";
-import { chunks, forEachLimited } from "./limited.ts";
 import { migrateUniqueUsers } from "./migrate-users.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
@@ -32,7 +32,6 @@ export interface CassandraStoreOptions {
   maxServerUrls?: number;
 }
 
-const prepared = { prepare: true } as const;
 /**
  * For statements that are safe to apply twice (reads, plain inserts): the driver may retry them on
  * another node when a connection dies mid-request, which is what keeps a flush going when a node is lost.
@@ -94,6 +93,9 @@ export class CassandraStore implements StatsStore {
   private observer: FlushObserver | undefined;
   /** Set while an ingest lease decides whether this process may write (lease/). */
   private guard: WriteGuard | undefined;
+  private readonly counters: CounterFlush;
+  /** What takeOver() needs of the last time this process stood down (see discardPending). */
+  private stoodDown: { distinctUsers: number; unconfirmed: string[] } | undefined;
   /** Whether unique_users has been copied into unique_users_by_bucket (see migrate-users.ts). */
   private usersMigrated = false;
 
@@ -107,6 +109,10 @@ export class CassandraStore implements StatsStore {
     this.newUsers = this.newUserWriter();
     this.servers = new ServerUrlLimit(options.maxServerUrls);
     this.known = new KnownUsers(options.knownUsersLimit ?? 500_000);
+    this.counters = new CounterFlush({
+      keyspace: this.ks, batchSize: options.batchSize ?? 10, readRetry: READ_RETRY,
+      closing: () => this.closing, answered: this.answered, log,
+    });
   }
 
   private newUserWriter(uncounted: Iterable<string> = []): NewUserWriter {
@@ -128,6 +134,14 @@ export class CassandraStore implements StatsStore {
     await this.exclusive(async () => {
       await this.migrateUsers(client);
       await this.refresh(client);
+      const stoodDown = this.stoodDown;
+      this.stoodDown = undefined;
+      // user_count as this process left it: no other holder counted a new user, so none of the users
+      // whose insert timed out was counted by anyone; they count when next seen, once.
+      if (stoodDown !== undefined && this.mirror.distinct_users === stoodDown.distinctUsers && stoodDown.unconfirmed.length > 0) {
+        for (const user of stoodDown.unconfirmed) this.known.forget(user);
+        this.newUsers = this.newUserWriter([...this.newUsers.uncounted(), ...stoodDown.unconfirmed]);
+      }
       // As the only writer, knowing every user saves a read per new user (see known-users.ts).
       if (this.mirror.distinct_users <= this.known.limit) {
         const started = performance.now();
@@ -154,9 +168,11 @@ export class CassandraStore implements StatsStore {
       // Users settled as new whose user_count increment is dropped here are in the table, uncounted,
       // and no later holder can have counted them (fencing: they were inserted before its lease). If
       // this process leads again and sees them, it counts them then; another holder would find them
-      // existing (see README, What survives what). Users whose insert timed out are not carried over:
-      // another holder may have inserted and counted them meanwhile.
+      // existing (see README, What survives what). Users whose insert timed out may be in the table or
+      // not: another holder may insert and count them, so they are carried over only if no new user
+      // was counted meanwhile (see takeOver).
       const uncounted = [...this.pending.newUserNames];
+      this.stoodDown = { distinctUsers: this.mirror.distinct_users, unconfirmed: [...this.newUsers.uncounted()] };
       this.pending = new Delta();
       this.latestPosition = this.savedPosition = undefined;
       for (const user of uncounted) this.known.forget(user);
@@ -362,7 +378,7 @@ export class CassandraStore implements StatsStore {
       // Needed when every user is known: settle() then takes any candidate left for a new user.
       delta.dropKnown(this.known.has);
       await this.newUsers.settle(session, delta, this.rememberUser, this.known.complete);
-      await this.writeCounters(client, session, delta);
+      await this.counters.write(client, session, delta, this.mirror);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
         await session.execute(
@@ -388,58 +404,6 @@ export class CassandraStore implements StatsStore {
     this.known.add(user);
   };
 
-  /** Small batches (Cassandra warns above 10 partitions per unlogged batch), several in flight. */
-  private async writeCounters(client: cassandra.Client, session: Session, delta: Delta): Promise<void> {
-    const parts = counterParts(this.ks, delta, this.mirror);
-    await forEachLimited(chunks(parts, this.options.batchSize ?? 10), 8, (batch) => this.writeBatch(client, session, batch));
-  }
-
-  /**
-   * Counter updates are not idempotent: after a timeout the batch may or may not have landed, and
-   * retrying blindly could count it twice. So an ambiguous failure reads every row back (this process
-   * is their only writer), keeps what landed and sends again only what is known not to have landed.
-   * Reading back is not fenced: it writes nothing.
-   */
-  private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[], attempt = 1): Promise<void> {
-    try {
-      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
-    } catch (error) {
-      if (!isAmbiguous(error)) throw error;
-      this.log.warn("counter batch timed out; checking which rows it reached before retrying", { error, attempt });
-      const missing: CounterPart[] = [];
-      for (const part of parts) {
-        const now = await this.untilAnswered(() => readPart(client, this.ks, part));
-        if (sameValues(now, part.before)) {
-          missing.push(part);
-          continue;
-        }
-        if (!sameValues(now, part.expected)) {
-          this.log.warn("counter row changed by another writer; not retrying it", { row: part.row, now, expected: part.expected });
-        }
-        part.apply();
-      }
-      // At once rather than at the next flush: a node lost mid-request should not fail the flush (and /ready).
-      if (missing.length > 0) {
-        if (attempt >= 3) throw error;
-        await this.writeBatch(client, session, missing, attempt + 1);
-      }
-      return;
-    }
-    for (const part of parts) part.apply();
-  }
-
-  private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
-    return retry(async () => {
-      const answer = await read();
-      this.answered();
-      return answer;
-    }, {
-      // Until answered: the row decides what is re-sent. Only a closing store gives up, after a few tries.
-      backoff: READ_RETRY, stop: (attempt) => this.closing && attempt > 3,
-      onRetry: (error, attempt, retryInMs) => this.log.warn("reading back a timed-out counter row failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
-    });
-  }
-
   private async refresh(client: cassandra.Client): Promise<void> {
     const n = counterValue;
     const [summary, users, servers] = await Promise.all([
@@ -464,6 +428,3 @@ export class CassandraStore implements StatsStore {
   }
 }
 
-function sameValues(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
