@@ -1,11 +1,9 @@
 // End to end on the in-memory store: a real server on port 0 consuming a misbehaving local SSE server.
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { createBackends } from "../src/backends.ts";
-import { createLogger } from "../src/log/logger.ts";
-import { startService, type RunningService } from "../src/service.ts";
+import type { RunningService } from "../src/service.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { eventId, startSseServer, type SseServer } from "./helpers/sse-server.ts";
-import { getStats, login, testConfig, waitFor } from "./helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "./helpers/service.ts";
 
 // Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
 setDefaultTimeout(30_000);
@@ -22,8 +20,8 @@ afterEach(async () => {
 
 async function run(serverOptions: Parameters<typeof startSseServer>[0], env: Record<string, string> = {}) {
   server = startSseServer(serverOptions);
-  service = await startService(testConfig({ STREAM_URL: server.url, ...env }), createLogger("error"), createBackends);
-  const base = `http://127.0.0.1:${service.port}`;
+  let base: string;
+  ({ service, base } = await startTestService({ STREAM_URL: server.url, ...env }));
   return { base, token: await login(base) };
 }
 

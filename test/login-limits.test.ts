@@ -1,10 +1,8 @@
 // Failed-login limits over real HTTP: per client, with X-Forwarded-For believed only from trusted_proxies.
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { createBackends } from "../src/backends.ts";
-import { createLogger } from "../src/log/logger.ts";
-import { startService, type RunningService } from "../src/service.ts";
+import type { RunningService } from "../src/service.ts";
 import { fixtureFiles } from "./helpers/fixtures.ts";
-import { TEST_ADMIN, testConfig } from "./helpers/service.ts";
+import { TEST_ADMIN, startTestService } from "./helpers/service.ts";
 
 setDefaultTimeout(30_000);
 
@@ -15,8 +13,9 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string>): Promise<string> {
-  service = await startService(testConfig({ STREAM_URL: fixtureFiles()[0]!, LOGIN_MAX_FAILURES: "2", ...env }), createLogger("error"), createBackends);
-  return `http://127.0.0.1:${service.port}`;
+  let base: string;
+  ({ service, base } = await startTestService({ STREAM_URL: fixtureFiles()[0]!, LOGIN_MAX_FAILURES: "2", ...env }));
+  return base;
 }
 
 async function login(base: string, password: string, forwardedFor: string): Promise<number> {

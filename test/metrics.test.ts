@@ -1,11 +1,9 @@
 // /metrics end to end: after a replay through a dropped connection, the counters agree with /stats and /health.
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { createBackends } from "../src/backends.ts";
-import { createLogger } from "../src/log/logger.ts";
-import { startService, type RunningService } from "../src/service.ts";
+import type { RunningService } from "../src/service.ts";
 import { fixturePayloads } from "./helpers/fixtures.ts";
 import { scrapeMetrics as scrape } from "./helpers/metrics.ts";
-import { getStats, login, testConfig, waitFor } from "./helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
 
 setDefaultTimeout(30_000);
@@ -30,8 +28,9 @@ async function run(env: Record<string, string> = {}) {
       { kind: "events", end: "hold" },
     ],
   });
-  service = await startService(testConfig({ STREAM_URL: server.url, ...env }), createLogger("error"), createBackends);
-  return `http://127.0.0.1:${service.port}`;
+  let base: string;
+  ({ service, base } = await startTestService({ STREAM_URL: server.url, ...env }));
+  return base;
 }
 
 describe("GET /metrics", () => {

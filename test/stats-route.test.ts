@@ -1,12 +1,10 @@
 // GET /stats on a real server, where Bun's router answers it (src/http/stats-route.ts): a known token
 // with a current answer is served without waiting, anything else on the slow path; both must agree.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createBackends } from "../src/backends.ts";
-import { createLogger } from "../src/log/logger.ts";
-import { startService, type RunningService } from "../src/service.ts";
+import type { RunningService } from "../src/service.ts";
 import { fixturePayloads } from "./helpers/fixtures.ts";
 import { scrapeMetrics } from "./helpers/metrics.ts";
-import { getStats, login, testConfig, waitFor } from "./helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
 
 const payloads = fixturePayloads();
@@ -16,8 +14,7 @@ let base: string;
 
 beforeAll(async () => {
   server = startSseServer({ payloads, maxChunk: 4096, seed: 5, script: [{ kind: "events", end: "hold" }] });
-  service = await startService(testConfig({ STREAM_URL: server.url }), createLogger("error"), createBackends);
-  base = `http://127.0.0.1:${service.port}`;
+  ({ service, base } = await startTestService({ STREAM_URL: server.url }));
 });
 
 afterAll(async () => {

@@ -2,12 +2,10 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import { launchBrowser, guardedPage, screenshot, type GuardedPage, type TestBrowser } from "../helpers/browser.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
-import { getStats, login, TEST_ADMIN, TEST_SECRET, testConfig, waitFor } from "../helpers/service.ts";
+import { getStats, login, TEST_ADMIN, TEST_SECRET, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
 
 setDefaultTimeout(30_000);
@@ -31,8 +29,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Paced, so the chart shows a few seconds of flow rather than one spike.
   server = startSseServer({ payloads, maxChunk: 4000, chunkDelayMs: 15, seed: 3, script: [{ kind: "events", end: "hold" }] });
-  service = await startService(testConfig({ STREAM_URL: server.url }), createLogger("error"), createBackends);
-  base = `http://127.0.0.1:${service.port}`;
+  ({ service, base } = await startTestService({ STREAM_URL: server.url }));
 });
 
 afterAll(async () => {

@@ -1,11 +1,9 @@
 // /swagger in a real browser with every other host blocked: the API docs render from the binary's own assets.
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import { guardedPage, launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { fixtureFiles } from "../helpers/fixtures.ts";
-import { testConfig } from "../helpers/service.ts";
+import { startTestService } from "../helpers/service.ts";
 
 setDefaultTimeout(30_000);
 
@@ -15,7 +13,7 @@ let service: RunningService;
 beforeAll(async () => {
   // The browser first: without one the file fails before anything else is started.
   browser = await launchBrowser();
-  service = await startService(testConfig({ STREAM_URL: fixtureFiles()[0]! }), createLogger("error"), createBackends);
+  ({ service } = await startTestService({ STREAM_URL: fixtureFiles()[0]! }));
 });
 
 afterAll(async () => {

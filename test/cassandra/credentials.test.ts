@@ -1,13 +1,11 @@
 // cassandra_username / cassandra_password against a second, password-protected local Cassandra.
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { cassandraDown, cassandraUp, DEFAULT_SUPERUSER } from "../../db/cassandra/local.ts";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import { describeCassandra, freshKeyspace } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { getStats, login, testConfig, waitFor } from "../helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
 
 // Starting a second Cassandra takes 10-20 s on two cores.
@@ -48,7 +46,7 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
   }, 60_000);
 
   async function start(password: string) {
-    const service = await startService(testConfig({
+    const { service, base } = await startTestService({
       STORAGE: "cassandra",
       CASSANDRA_HOST: `127.0.0.1:${port}`,
       CASSANDRA_KEYSPACE: freshKeyspace(),
@@ -56,9 +54,9 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
       CASSANDRA_PASSWORD: password,
       FLUSH_INTERVAL_MS: "100",
       STREAM_URL: server.url,
-    }), createLogger("error"), createBackends);
+    });
     services.push(service);
-    return `http://127.0.0.1:${service.port}`;
+    return base;
   }
 
   test("connects with cassandra_username and cassandra_password, and counts exactly", async () => {

@@ -1,14 +1,12 @@
 // End to end on a real Cassandra: exact totals, restarts, outages, schema races, legacy users.
 import { afterAll, afterEach, expect, test, setDefaultTimeout } from "bun:test";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
 import { ListenError } from "../../src/http/listen.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import type { Stats } from "../../src/stats/types.ts";
 import { CASSANDRA_HOST, CASSANDRA_REQUIRED, cassandraPid, describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { scrapeMetrics } from "../helpers/metrics.ts";
-import { getStats, login, testConfig, TEST_ADMIN, waitFor } from "../helpers/service.ts";
+import { getStats, login, TEST_ADMIN, waitFor, startTestService } from "../helpers/service.ts";
 import { eventId, startSseServer, type SseServer, type SseServerOptions } from "../helpers/sse-server.ts";
 import { freePort, startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
 
@@ -28,13 +26,11 @@ function keyspace(): string {
 }
 
 async function start(ks: string, env: Record<string, string> = {}) {
-  const config = testConfig({
+  const started = await startTestService({
     STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: server!.url, ...env,
   });
-  const service = await startService(config, createLogger("error"), createBackends);
-  services.push(service);
-  const base = `http://127.0.0.1:${service.port}`;
-  return { service, base };
+  services.push(started.service);
+  return started;
 }
 
 const ready = (base: string) => waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
@@ -162,8 +158,7 @@ describeCassandra("the service on Cassandra", () => {
     serve({});
     const first = await start(ks);
     await ready(first.base);
-    const config = testConfig({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, STREAM_URL: server!.url, PORT: String(first.service.port) });
-    const second = startService(config, createLogger("error"), createBackends);
+    const second = startTestService({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, STREAM_URL: server!.url, PORT: String(first.service.port) });
     await expect(second).rejects.toThrow(`cannot listen on 127.0.0.1:${first.service.port}`);
     await expect(second).rejects.toBeInstanceOf(ListenError);
     await settled(first.base, await login(first.base));
@@ -241,6 +236,8 @@ describeCassandra("the service on Cassandra", () => {
   });
 
   // The JVM frozen, not gone: sockets stay open and requests queue, the nastiest kind of outage.
+  // Pausing needs the pid of a Cassandra on this machine (bun run db:up writes it); against a remote
+  // CASSANDRA_HOST it is skipped, and where Cassandra is required (bun run test, CI) it fails instead.
   test.skipIf(cassandraPid() === undefined && !CASSANDRA_REQUIRED)(
     "the Cassandra JVM paused (SIGSTOP) longer than a flush, then resumed, loses nothing and counts nothing twice",
     async () => {

@@ -3,12 +3,10 @@ import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
 import { concatenatedCapture, expectedFigures, pacedCapture, settledFixtureStats } from "../helpers/fixtures.ts";
-import { getStats, login, testConfig, waitFor } from "../helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 
 // Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
 setDefaultTimeout(90_000);
@@ -18,10 +16,8 @@ const keyspaces: string[] = [];
 const services: RunningService[] = [];
 
 async function start(ks: string, capture: string, env: Record<string, string> = {}) {
-  const config = testConfig({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: capture, ...env });
-  const service = await startService(config, createLogger("error"), createBackends);
+  const { service, base } = await startTestService({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: capture, ...env });
   services.push(service);
-  const base = `http://127.0.0.1:${service.port}`;
   await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
   return { service, base, token: await login(base) };
 }

@@ -1,11 +1,9 @@
 // max_server_urls through the whole service on a real Cassandra: server_counts never grows past it, restarts included.
 import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
-import { createBackends } from "../../src/backends.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { startService, type RunningService } from "../../src/service.ts";
+import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
 import { expectedFigures, fixturePayloads } from "../helpers/fixtures.ts";
-import { getStats, login, testConfig, waitFor } from "../helpers/service.ts";
+import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
 
 // Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
@@ -29,12 +27,10 @@ const servers: SseServer[] = [];
 async function onePass(events: string[]): Promise<{ service: RunningService; base: string; token: string }> {
   const server = startSseServer({ payloads: events, script: [], after: { kind: "events", end: "hold" } });
   servers.push(server);
-  const config = testConfig({
+  const { service, base } = await startTestService({
     STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: server.url, MAX_SERVER_URLS: String(LIMIT),
   });
-  const service = await startService(config, createLogger("error"), createBackends);
   services.push(service);
-  const base = `http://127.0.0.1:${service.port}`;
   await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
   await waitFor(async () => service.ingest.counters.counted, (n) => n === payloads.length, 30_000, "one pass counted");
   return { service, base, token: await login(base) };

@@ -2,7 +2,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createBackends } from "../../src/backends.ts";
 import { loadConfig, type Config } from "../../src/config/index.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { startService, type RunningService } from "../../src/service.ts";
 import type { Stats } from "../../src/stats/types.ts";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef0123456789";
@@ -29,6 +32,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   const file = join(dir, "config.json");
   writeFileSync(file, "{}");
   return loadConfig({ file, env: testEnv(overrides) });
+}
+
+/** The service in this process on testConfig(env), quiet, and the base URL of its API. */
+export async function startTestService(env: Record<string, string>): Promise<{ service: RunningService; base: string }> {
+  const service = await startService(testConfig(env), createLogger("error"), createBackends);
+  return { service, base: `http://127.0.0.1:${service.port}` };
 }
 
 export async function login(base: string, credentials = TEST_ADMIN): Promise<string> {
