@@ -139,17 +139,16 @@ export class CassandraStore implements StatsStore {
       // user_count as this process left it: no other holder counted a new user, so none of the users
       // whose insert timed out was counted by anyone; they count when next seen, once.
       if (stoodDown !== undefined && this.mirror.distinct_users === stoodDown.distinctUsers && stoodDown.unconfirmed.length > 0) {
-        for (const user of stoodDown.unconfirmed) this.known.forget(user);
         this.newUsers = this.newUserWriter([...this.newUsers.uncounted(), ...stoodDown.unconfirmed]);
       }
       // As the only writer, knowing every user saves a read per new user (see known-users.ts).
       if (this.mirror.distinct_users <= this.known.limit) {
         const started = performance.now();
         const complete = await this.known.loadAll(client, this.ks);
-        // In the table but not counted yet (see discardPending): they must still count as new when seen.
-        for (const user of this.newUsers.uncounted()) this.known.forget(user);
         this.log.info("loaded the known users", { users: this.known.size, complete, ms: Math.round(performance.now() - started) });
       }
+      // In the table (or maybe) but not counted yet (see discardPending): they must count as new when seen.
+      for (const user of this.newUsers.uncounted()) this.known.forget(user);
     });
   }
 
@@ -175,13 +174,12 @@ export class CassandraStore implements StatsStore {
       this.stoodDown = { distinctUsers: this.mirror.distinct_users, unconfirmed: [...this.newUsers.uncounted()] };
       this.pending = new Delta();
       this.latestPosition = this.savedPosition = undefined;
-      for (const user of uncounted) this.known.forget(user);
+      // takeOver() makes them unknown again, should this process lead again.
       this.newUsers = this.newUserWriter(uncounted);
       this.known.incomplete();
       this.changes++;
     });
   }
-
 
   async open(): Promise<void> {
     this.conn.start();
