@@ -1,10 +1,8 @@
 // The users this process knows to be in unique_users_by_bucket, and whether it knows all of them.
 import type cassandra from "cassandra-driver";
 import { forEachLimited } from "./limited.ts";
+import { forEachPage } from "./paged.ts";
 import { USER_BUCKETS } from "./user-buckets.ts";
-
-const idempotent = { prepare: true, isIdempotent: true } as const;
-const PAGE_ROWS = 5_000;
 
 /**
  * A bounded set of user names confirmed to be in the table, oldest forgotten first. While `complete`,
@@ -61,16 +59,11 @@ export class KnownUsers {
     let tooMany = false;
     const query = `SELECT username FROM ${keyspace}.unique_users_by_bucket WHERE bucket = ?`;
     const buckets = Array.from({ length: USER_BUCKETS }, (_, bucket) => bucket);
-    await forEachLimited(buckets, 8, async (bucket) => {
-      let pageState: string | undefined;
-      do {
-        if (tooMany) return;
-        const page = await client.execute(query, [bucket], { ...idempotent, fetchSize: PAGE_ROWS, ...(pageState === undefined ? {} : { pageState }) });
-        for (const row of page.rows) found.add(row.username as string);
-        tooMany ||= found.size > this.limit;
-        pageState = page.pageState ?? undefined;
-      } while (pageState !== undefined);
-    });
+    await forEachLimited(buckets, 8, (bucket) => forEachPage(client, query, [bucket], (rows) => {
+      if (tooMany) return false;
+      for (const row of rows) found.add(row.username as string);
+      tooMany = found.size > this.limit;
+    }));
     if (tooMany) return false;
     // Every user known before was confirmed in the table, so the scan found it too.
     this.users = found;

@@ -2,11 +2,11 @@
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
 import { forEachLimited } from "./limited.ts";
+import { forEachPage } from "./paged.ts";
 import { groupByBucket } from "./user-buckets.ts";
 
 export const USERS_MIGRATION = "unique_users_to_buckets";
 const idempotent = { prepare: true, isIdempotent: true } as const;
-const PAGE_ROWS = 5_000;
 
 /**
  * Copies every row of unique_users into unique_users_by_bucket, then records the migration, unless it
@@ -21,17 +21,14 @@ export async function migrateUniqueUsers(client: cassandra.Client, keyspace: str
   const started = performance.now();
   const insert = `INSERT INTO ${keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?)`;
   let copied = 0;
-  let pageState: string | undefined;
-  do {
-    const page = await client.execute(`SELECT username FROM ${keyspace}.unique_users`, [], { ...idempotent, fetchSize: PAGE_ROWS, ...(pageState === undefined ? {} : { pageState }) });
-    const users = page.rows.map((row) => row.username as string);
+  await forEachPage(client, `SELECT username FROM ${keyspace}.unique_users`, [], async (rows) => {
+    const users = rows.map((row) => row.username as string);
     await forEachLimited(groupByBucket(users), 8, async ({ bucket, users: group }) => {
       await client.batch(group.map((user) => ({ query: insert, params: [bucket, user] })), { ...idempotent, logged: false });
     });
     copied += users.length;
-    if (copied > 0 && copied % (20 * PAGE_ROWS) === 0) log.info("copying unique_users into unique_users_by_bucket", { copied });
-    pageState = page.pageState ?? undefined;
-  } while (pageState !== undefined);
+    if (copied > 0 && copied % 100_000 < users.length) log.info("copying unique_users into unique_users_by_bucket", { copied });
+  });
   await client.execute(`INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`, [USERS_MIGRATION], idempotent);
   if (copied > 0) log.info("copied unique_users into unique_users_by_bucket", { users: copied, ms: Math.round(performance.now() - started) });
   return copied;
