@@ -52,7 +52,7 @@ export class StatsRoute {
   };
 
   private done(request: Request, response: Response): Response {
-    this.options.observer.answered(request, "/stats", response.status);
+    this.options.observer.record(request, "/stats", response.status);
     return response;
   }
 

@@ -51,18 +51,16 @@ export class RequestObserver {
     (request as Stamped)[START] = { at: performance.now(), client: this.options.accessLog ? server?.requestIP(request)?.address : undefined };
   }
 
-  /** The answer to a request stamped by stamp(), for routes served outside Elysia (see stats-route.ts). */
-  answered(request: Request, route: string, status: number): void {
-    this.record(request, route, status);
-  }
-
   /** An error answer, from the app's onError; `route` is empty when no route matched (404, 405). */
   error(request: Request, route: string | undefined, status: number): void {
     this.record(request, route || "unmatched", status);
   }
 
-  /** `route` is the route template, never the raw path, so label values stay few. */
-  private record(request: Stamped, route: string, status: number): void {
+  /**
+   * The answer to a request stamped by stamp(): from the hooks, and from routes served outside Elysia
+   * (see stats-route.ts). `route` is the route template, never the raw path, so label values stay few.
+   */
+  record(request: Stamped, route: string, status: number): void {
     const start = request[START];
     const seconds = start === undefined ? 0 : (performance.now() - start.at) / 1000;
     this.options.metrics.observeRequest(request.method, route, status, seconds);
