@@ -2,7 +2,7 @@
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
 import { cpuMeter, cpuMicros, fig, profileDir, round, rssBytes, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, connect, storedSummary, storedTotals } from "./cassandra-util.ts";
-import { spawnService, waitAllCounted } from "./child.ts";
+import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
 import { assertExact, dataset, expectedOf, renderSse } from "./synthetic.ts";
@@ -20,21 +20,32 @@ const WARM_UP_EVENTS = 50_000;
  * first; a service in production runs on a warm Cassandra.
  */
 async function warmUp(ctx: Context): Promise<void> {
-  const data = dataset(WARM_UP_EVENTS, CASSANDRA_NEW_USER_SHARE);
-  const ks = benchKeyspace("warmup");
-  ctx.keyspaces.add(ks);
-  const blaster = startBlaster(chunksFeed(renderSse(data.payloads)));
+  const run = await startOnCassandra(ctx, "warmup", dataset(WARM_UP_EVENTS, CASSANDRA_NEW_USER_SHARE).payloads);
   try {
-    const service = await spawnService({ env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks }, waitReady: true });
-    try {
-      await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
-      blaster.open();
-      await waitAllCounted(service, WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50 });
-    } finally {
-      await service.stop();
-    }
+    run.blaster.open();
+    await waitAllCounted(run.service, WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50 });
   } finally {
+    await run.stop();
+  }
+}
+
+/** The service on a new bench keyspace, connected to an SSE server that sends `payloads` once opened. */
+async function startOnCassandra(ctx: Context, tag: string, payloads: readonly string[], cpuProfDir?: string) {
+  const ks = benchKeyspace(tag);
+  ctx.keyspaces.add(ks);
+  const blaster = startBlaster(chunksFeed(renderSse(payloads)));
+  let service: ServiceChild | undefined;
+  const stop = async () => {
+    await service?.stop();
     blaster.stop();
+  };
+  try {
+    service = await spawnService({ env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks }, waitReady: true, cpuProfDir });
+    await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
+    return { ks, blaster, service, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
@@ -47,83 +58,72 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
   const n = ctx.sizes.cassandraEvents;
   const data = dataset(n, CASSANDRA_NEW_USER_SHARE);
   const expected = expectedOf(data);
-  const chunks = renderSse(data.payloads);
-  const ks = benchKeyspace("ingest");
-  ctx.keyspaces.add(ks);
   const client = await connect();
-  const blaster = startBlaster(chunksFeed(chunks));
   const profDir = ctx.profile ? profileDir(BENCH) : undefined;
+  let run: Awaited<ReturnType<typeof startOnCassandra>> | undefined;
   try {
-    const service = await spawnService({
-      env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks },
-      waitReady: true,
-      cpuProfDir: profDir,
+    run = await startOnCassandra(ctx, "ingest", data.payloads, profDir);
+    const { ks, blaster, service } = run;
+    const rssStart = rssBytes(service.pid);
+    const cpuBefore = cpuMicros(service.pid);
+    const cassandraBusy = cpuMeter(cassandraPid());
+    blaster.open();
+    const rss: number[] = [];
+    let durable: number | undefined;
+    let lastTableRead = 0;
+    const done = await waitAllCounted(service, n, {
+      timeoutMs: ctx.quick ? 60_000 : 180_000,
+      intervalMs: 20,
+      each: async (stats) => {
+        while (rss.length < QUARTILES.length && stats.messages >= QUARTILES[rss.length]! * n) rss.push(rssBytes(service.pid));
+        // As often as /stats is polled for the in-memory rate, so both rates carry the same timing error.
+        if (durable === undefined && performance.now() - lastTableRead >= 20) {
+          lastTableRead = performance.now();
+          const stored = await storedSummary(client, ks);
+          if (stored.messages >= n && stored.distinct_users >= expected.distinct_users) durable = performance.now();
+        }
+        return durable !== undefined;
+      },
     });
-    try {
-      await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
-      const rssStart = rssBytes(service.pid);
-      const cpuBefore = cpuMicros(service.pid);
-      const cassandraBusy = cpuMeter(cassandraPid());
-      blaster.open();
-      const rss: number[] = [];
-      let durable: number | undefined;
-      let lastTableRead = 0;
-      const done = await waitAllCounted(service, n, {
-        timeoutMs: ctx.quick ? 60_000 : 180_000,
-        intervalMs: 20,
-        each: async (stats) => {
-          while (rss.length < QUARTILES.length && stats.messages >= QUARTILES[rss.length]! * n) rss.push(rssBytes(service.pid));
-          // As often as /stats is polled for the in-memory rate, so both rates carry the same timing error.
-          if (durable === undefined && performance.now() - lastTableRead >= 20) {
-            lastTableRead = performance.now();
-            const stored = await storedSummary(client, ks);
-            if (stored.messages >= n && stored.distinct_users >= expected.distinct_users) durable = performance.now();
-          }
-          return durable !== undefined;
-        },
-      });
-      const cassandraCpu = cassandraBusy?.() ?? NaN;
-      const cpu = cpuMicros(service.pid) - cpuBefore;
-      const rssDurable = rssBytes(service.pid);
-      // server_counts rows go out in parallel batches of the same flush; wait for the last of them.
-      let stored = await storedTotals(client, ks);
-      for (let i = 0; i < 100 && Object.values(stored.by_server_url).reduce((a, b) => a + b, 0) < n; i++) {
-        await Bun.sleep(100);
-        stored = await storedTotals(client, ks);
-      }
-      assertExact("Cassandra tables after the ingest", stored, expected);
-      if (stored.unique_rows !== expected.distinct_users) {
-        throw new Error(`unique_users_by_bucket holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
-      }
-      // /stats may reuse an answer for up to 100 ms after the last change (README, Reads): ask after that.
-      await Bun.sleep(150);
-      assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
-      if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
-
-      const first = blaster.firstByteAt!;
-      const seconds = (durable! - first) / 1000;
-      const eps = n / seconds;
-      ctx.log(`Cassandra ingest: ${Math.round(eps)} events/s durable`);
-      const [q25, , , q100] = rss as [number, number, number, number];
-      return [
-        fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${ctx.quick ? "" : `; after an unmeasured ${WARM_UP_EVENTS}-event run warmed Cassandra's JIT`}`),
-        fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
-        fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
-        fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
-        fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, "until the tables are exact"),
-        fig(BENCH, "Cassandra server CPU per event", round(cassandraCpu / n, 2), "µs/event", undefined,
-          `${round(cassandraCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(cassandraCpu / expected.distinct_users)} µs per new user`),
-        fig(BENCH, "RSS before the stream", round(rssStart / MB, 1), "MB"),
-        ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(rss[i]! / MB, 1), "MB")),
-        fig(BENCH, "RSS once durable", round(rssDurable / MB, 1), "MB"),
-        fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
-          `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
-      ];
-    } finally {
-      await service.stop();
+    const cassandraCpu = cassandraBusy?.() ?? NaN;
+    const cpu = cpuMicros(service.pid) - cpuBefore;
+    const rssDurable = rssBytes(service.pid);
+    // server_counts rows go out in parallel batches of the same flush; wait for the last of them.
+    let stored = await storedTotals(client, ks);
+    for (let i = 0; i < 100 && Object.values(stored.by_server_url).reduce((a, b) => a + b, 0) < n; i++) {
+      await Bun.sleep(100);
+      stored = await storedTotals(client, ks);
     }
+    assertExact("Cassandra tables after the ingest", stored, expected);
+    if (stored.unique_rows !== expected.distinct_users) {
+      throw new Error(`unique_users_by_bucket holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
+    }
+    // /stats may reuse an answer for up to 100 ms after the last change (README, Reads): ask after that.
+    await Bun.sleep(150);
+    assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
+    if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
+
+    const first = blaster.firstByteAt!;
+    const seconds = (durable! - first) / 1000;
+    const eps = n / seconds;
+    ctx.log(`Cassandra ingest: ${Math.round(eps)} events/s durable`);
+    const [q25, , , q100] = rss as [number, number, number, number];
+    return [
+      fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${ctx.quick ? "" : `; after an unmeasured ${WARM_UP_EVENTS}-event run warmed Cassandra's JIT`}`),
+      fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
+      fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
+      fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
+      fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, "until the tables are exact"),
+      fig(BENCH, "Cassandra server CPU per event", round(cassandraCpu / n, 2), "µs/event", undefined,
+        `${round(cassandraCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(cassandraCpu / expected.distinct_users)} µs per new user`),
+      fig(BENCH, "RSS before the stream", round(rssStart / MB, 1), "MB"),
+      ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(rss[i]! / MB, 1), "MB")),
+      fig(BENCH, "RSS once durable", round(rssDurable / MB, 1), "MB"),
+      fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
+        `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
+    ];
   } finally {
-    blaster.stop();
+    await run?.stop();
     await client.shutdown();
     if (profDir !== undefined) {
       const summary = summariseDir(profDir);
