@@ -2,7 +2,7 @@
 import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import cassandra from "cassandra-driver";
 import { nodePid, nodeUp } from "../../db/cassandra/cluster.ts";
-import { CLUSTER_HOST, describeCluster, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
+import { CLUSTER_HOST, describeCluster, freshKeyspace, rawClient, readSummary } from "../helpers/cassandra.ts";
 import { expectedFigures, fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { health, killAll, spawnInstance, stopInstance, theLeader, troubles, type Instance } from "../helpers/instances.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";
@@ -25,16 +25,8 @@ async function start(name: string, env: Record<string, string>): Promise<Instanc
 /** Every totals column as the cluster holds it, read at QUORUM by a plain driver session. */
 async function storedTotals(ks: string): Promise<Record<string, number>> {
   const client = await rawClient(CLUSTER_HOST);
-  const quorum = { consistency: cassandra.types.consistencies.quorum };
   try {
-    const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`, [], quorum)).first();
-    const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`, [], quorum)).first();
-    return {
-      messages: Number(summary?.total_messages),
-      bots: Number(summary?.bot_count),
-      non_bots: Number(summary?.non_bot_count),
-      distinct_users: Number(users?.distinct_users),
-    };
+    return await readSummary(client, ks, cassandra.types.consistencies.quorum);
   } finally {
     await client.shutdown();
   }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, expect, test, setDefaultTimeout } from "bun:test";
 import { ListenError } from "../../src/http/listen.ts";
 import type { RunningService } from "../../src/service.ts";
 import type { Stats } from "../../src/stats/types.ts";
-import { CASSANDRA_HOST, CASSANDRA_REQUIRED, cassandraPid, describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
+import { CASSANDRA_HOST, CASSANDRA_REQUIRED, cassandraPid, describeCassandra, dropKeyspace, freshKeyspace, rawClient, readSummary, testConnection } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { scrapeMetrics } from "../helpers/metrics.ts";
 import { getStats, login, TEST_ADMIN, waitFor, startTestService } from "../helpers/service.ts";
@@ -42,18 +42,9 @@ const allCounted = (base: string, token: string) =>
 async function storedTotals(ks: string): Promise<Omit<Stats, "by_server_url"> & { servers: number; unique_rows: number }> {
   const client = await rawClient();
   try {
-    const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`)).first();
-    const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`)).first();
     const uniques = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users_by_bucket`)).first();
     const servers = (await client.execute(`SELECT count(*) AS n FROM ${ks}.server_counts`)).first();
-    return {
-      messages: Number(summary?.total_messages),
-      distinct_users: Number(users?.distinct_users),
-      bots: Number(summary?.bot_count),
-      non_bots: Number(summary?.non_bot_count),
-      servers: Number(servers?.n),
-      unique_rows: Number(uniques?.n),
-    };
+    return { ...(await readSummary(client, ks)), servers: Number(servers?.n), unique_rows: Number(uniques?.n) };
   } finally {
     await client.shutdown();
   }
