@@ -75,7 +75,7 @@ describeCassandra("the service on Cassandra", () => {
     // The tables catch up with /stats once the flush in progress ends.
     const stored = { messages: want.messages, distinct_users: want.distinct_users, bots: want.bots, non_bots: want.non_bots,
       servers: Object.keys(want.by_server_url).length, unique_rows: want.distinct_users };
-    const same = (t: typeof stored) => JSON.stringify(t) === JSON.stringify(stored);
+    const same = (t: typeof stored) => Bun.deepEquals(t, stored);
     expect(await waitFor(() => storedTotals(ks), same, 10_000, "the last flush")).toEqual(stored);
     const m = await waitFor(() => scrapeMetrics(base), (s) => s.get("wikitally_store_pending_events") === 0, 10_000, "nothing pending");
     expect(m.get('wikitally_events_total{outcome="counted"}')).toBe(want.messages);
