@@ -50,10 +50,10 @@ export class LwtInserts implements NewUserWriter {
 
 /**
  * Per bucket, reads which candidates exist (one single-partition IN query; skipped while every user
- * in the table is known), then inserts the others as one single-partition batch. Exact when this process is the keyspace's only writer — which the
- * ingest lease ensures — at a fraction of an LWT's cost. A timed-out insert may have landed: such
- * users are remembered, and when a later read finds them, they are counted then, since nobody else
- * could have written them.
+ * in the table is known), then inserts the others as one single-partition batch. Exact when this
+ * process is the keyspace's only writer — which the ingest lease ensures — at a fraction of an LWT's
+ * cost. A timed-out insert may have landed: such users are remembered, and when a later read finds
+ * them, they are counted then, since nobody else could have written them.
  */
 export class ReadThenInsert implements NewUserWriter {
   /** Users whose insert timed out (or was counted in a window that was dropped): in the table or not, uncounted. */
