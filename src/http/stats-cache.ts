@@ -1,6 +1,7 @@
 // /stats answers serialised once per change of the totals, not once per request.
 import type { StatsStore } from "../store/stats-store.ts";
 import { EncodedBody } from "./content-coding.ts";
+import { StatsJson } from "./stats-json.ts";
 
 /** One serialised answer (compressed on demand, once), with the entity tag clients send back in If-None-Match. */
 export interface StatsAnswer {
@@ -15,6 +16,7 @@ interface Cached extends StatsAnswer {
 
 export class StatsCache {
   private cached: Cached | undefined;
+  private readonly json = new StatsJson();
 
   /**
    * @param maxStaleMs while events keep arriving, an answer is reused for at most this long, so a
@@ -35,7 +37,7 @@ export class StatsCache {
     if (cached) return cached;
     const revision = this.store.revision();
     const t = this.now();
-    const body = Buffer.from(JSON.stringify(await this.store.stats()));
+    const body = Buffer.from(this.json.serialise(await this.store.stats()));
     // A hash of the bytes, not the revision: a re-read that finds the same totals keeps the tag.
     this.cached = { revision, at: t, body: new EncodedBody(body), etag: `"${Bun.hash(body).toString(36)}"` };
     return this.cached;
