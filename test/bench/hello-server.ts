@@ -8,7 +8,8 @@ export {};
 // from the cost of the request and answer themselves.
 const file = process.argv[2];
 const body = file ? new Uint8Array(await Bun.file(file).arrayBuffer()) : undefined;
-const headers = { "Content-Type": "application/json", ETag: '"0123456789abc-br"', Vary: "Accept-Encoding", "Content-Encoding": "br" };
+// A Headers object, made once: Bun builds a Response from one faster than from a plain object.
+const headers = new Headers({ "Content-Type": "application/json", ETag: '"0123456789abc-br"', Vary: "Accept-Encoding", "Content-Encoding": "br" });
 const answer = body
   ? (request: Request) => {
     request.headers.get("authorization");

@@ -3,7 +3,7 @@
 // The service first counts a burst of events (so /stats has its ~800 server_urls), then keeps
 // ingesting at a steady 5,000 events/s while wrk (or load-client.ts) hammers /stats with a valid token.
 import { join } from "node:path";
-import { ROOT, atLeast, below, fig, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
+import { ROOT, atLeast, below, cpuMeter, fig, median, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { benchKeyspace, CASSANDRA_HOST, probe } from "./cassandra-util.ts";
 import { spawnService, stopChild, type ServiceChild } from "./child.ts";
@@ -25,6 +25,8 @@ export interface LoadResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** The server process's CPU time per answer, in µs, less what it spends without the load (ingest). */
+  cpuUsPerAnswer?: number;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
@@ -70,6 +72,14 @@ export async function runLoad(url: string, seconds: number, token?: string): Pro
   return { tool: "bun load-client", requests: r.requests, rps: r.rps, p50Ms: r.p50_ms, p99Ms: r.p99_ms, non2xx: r.non2xx, errors: r.errors };
 }
 
+/** A process answering on `url`: its CPU time is read from /proc. */
+interface Server {
+  url: string;
+  pid: number;
+}
+
+const IDLE_MS = 1000;
+
 /** A burst of `warm` events, then PACE events every TICK_MS for as long as the server runs. */
 function pacedFeed(payloads: readonly string[], warm: number): Feed {
   const burst = renderSse(payloads.slice(0, warm));
@@ -103,8 +113,7 @@ async function checkAnswers(service: ServiceChild): Promise<number> {
 }
 
 /** A service ingesting at a steady pace, its /stats answer as brotli bytes, and how to stop it. */
-interface LoadedService {
-  url: string;
+interface LoadedService extends Server {
   token: string;
   bodyBytes: number;
   brotli: Uint8Array;
@@ -154,7 +163,7 @@ async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Prom
     const s = service;
     let from = { messages: 0, at: 0 };
     return {
-      url: `${s.base}/stats`, token: s.token, bodyBytes, brotli,
+      url: `${s.base}/stats`, pid: s.pid, token: s.token, bodyBytes, brotli,
       async started() {
         from = { messages: (await s.stats()).messages, at: performance.now() };
       },
@@ -173,7 +182,7 @@ async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Prom
 }
 
 /** hello-server.ts; with `brotli`, answering as /stats does (see there). */
-async function startHello(brotli?: Uint8Array): Promise<{ url: string; stop(): Promise<void> }> {
+async function startHello(brotli?: Uint8Array): Promise<Server & { stop(): Promise<void> }> {
   const args = [process.execPath, join(import.meta.dir, "hello-server.ts")];
   if (brotli) {
     const file = join(ROOT, ".cache", "bench", "stats-body.br");
@@ -185,7 +194,7 @@ async function startHello(brotli?: Uint8Array): Promise<{ url: string; stop(): P
   const { value } = await withTimeout(reader.read(), 10_000, "hello-server.ts to start");
   reader.releaseLock();
   const { port } = JSON.parse(new TextDecoder().decode(value)) as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, stop: () => stopChild(child) };
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid, stop: () => stopChild(child) };
 }
 
 /**
@@ -193,11 +202,19 @@ async function startHello(brotli?: Uint8Array): Promise<{ url: string; stop(): P
  * Accept-Encoding included): one server's figures come from rounds interleaved with the others', so a
  * slow spell of this virtualised machine weighs on all of them alike.
  */
-async function takeTurns(ctx: Context, urls: Record<string, string>, token: string): Promise<Record<string, LoadResult[]>> {
+async function takeTurns(ctx: Context, servers: Record<string, Server>, token: string): Promise<Record<string, LoadResult[]>> {
   const results: Record<string, LoadResult[]> = {};
   for (let round = 0; round < ctx.sizes.loadRounds; round++) {
-    for (const [name, url] of Object.entries(urls)) {
+    for (const [name, { url, pid }] of Object.entries(servers)) {
+      // CPU time is steadier than throughput on this shared machine: what a server spends without
+      // the load (a service's ingest) is measured just before, and taken off.
+      const idle = cpuMeter(pid)!;
+      await Bun.sleep(IDLE_MS);
+      const idlePerMs = idle() / IDLE_MS;
+      const busy = cpuMeter(pid)!;
+      const started = performance.now();
       const result = await runLoad(url, ctx.sizes.loadSeconds, token);
+      result.cpuUsPerAnswer = (busy() - idlePerMs * (performance.now() - started)) / result.requests;
       if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} of ${result.requests} answers under load were not 2xx`);
       (results[name] ??= []).push(result);
     }
@@ -205,16 +222,12 @@ async function takeTurns(ctx: Context, urls: Record<string, string>, token: stri
   return results;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms") => median(results.map((r) => r[key]));
+const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer") => median(results.map((r) => r[key] ?? NaN));
 /** Per round, a over b; the median of those: each ratio is taken within one round. */
 const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(a.map((r, i) => r.rps / b[i]!.rps));
 const all = (results: LoadResult[], key: "rps" | "p99Ms") => results.map((r) => round(r[key], key === "rps" ? 0 : 2)).join(", ");
+
+const CPU_NOTE = "all the server's threads, less what it spends in the second before without the load (its ingest); median of the rounds";
 
 /** The figures of one /stats run against the hello world of the same rounds. */
 function statsFigures(label: string, ctx: Context, results: LoadResult[], hello: LoadResult[], ingestRate: number, bodyBytes: number, share: number): Figure[] {
@@ -224,6 +237,7 @@ function statsFigures(label: string, ctx: Context, results: LoadResult[], hello:
       `median of ${results.length} rounds (${all(results, "rps")}); ${tool === "wrk" ? "wrk -t1" : tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; all 2xx; body ${bodyBytes} B`),
     fig(BENCH, `${label} p50 latency`, round(medianOf(results, "p50Ms"), 2), "ms"),
     fig(BENCH, `${label} p99 latency`, round(medianOf(results, "p99Ms"), 2), "ms", below(10), `median of the rounds' p99 (${all(results, "p99Ms")})`),
+    fig(BENCH, `${label} CPU per answer`, round(medianOf(results, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
     fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
       `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`),
     fig(BENCH, `ratio ${label} / hello world (req/s)`, round(ratioOf(results, hello), 2), "×", atLeast(0.85), "median of the rounds' ratios"),
@@ -239,7 +253,7 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
     const like = await startHello(memory.brotli);
     try {
       await memory.started();
-      const r = await takeTurns(ctx, { hello: hello.url, like: like.url, memory: memory.url }, memory.token);
+      const r = await takeTurns(ctx, { hello, like, memory }, memory.token);
       const ingest = await memory.ingestRate();
       ctx.log(`hello world ${Math.round(medianOf(r.hello!, "rps"))}, like /stats ${Math.round(medianOf(r.like!, "rps"))}, /stats ${Math.round(medianOf(r.memory!, "rps"))} req/s`);
       figures.push(
@@ -251,6 +265,8 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
           `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`),
         fig(BENCH, "ratio Bun.serve like /stats / hello world", round(ratioOf(r.like!, r.hello!), 2), "×", undefined, "a ceiling for the /stats ratio"),
         fig(BENCH, "ratio /stats (in-memory) / Bun.serve like /stats", round(ratioOf(r.memory!, r.like!), 2), "×", undefined, "what the service costs: auth, cache, metrics, ingest beside it"),
+        fig(BENCH, "hello world CPU per answer", round(medianOf(r.hello!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
+        fig(BENCH, "Bun.serve like /stats CPU per answer", round(medianOf(r.like!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
       );
     } finally {
       await hello.stop();
@@ -269,7 +285,7 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
     const hello = await startHello();
     try {
       await durable.started();
-      const r = await takeTurns(ctx, { hello: hello.url, cassandra: durable.url }, durable.token);
+      const r = await takeTurns(ctx, { hello, cassandra: durable }, durable.token);
       figures.push(...statsFigures("/stats (cassandra)", ctx, r.cassandra!, r.hello!, await durable.ingestRate(), durable.bodyBytes, CASSANDRA_NEW_USER_SHARE));
     } finally {
       await hello.stop();
