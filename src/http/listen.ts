@@ -19,7 +19,9 @@ export function listen(app: AnyElysia, host: string, port: number): number {
     // also "listens" and the kernel splits requests (and, with Cassandra, the stream) between them.
     // Bodies over MAX_BODY_BYTES get a JSON 413 from the app without being read; Bun itself refuses
     // (a bare 413, connection closed) only bodies declared past this backstop, rather than draining them.
-    app.listen({ hostname: host, port, reusePort: false, maxRequestBodySize: BODY_BACKSTOP_BYTES });
+    // Elysia turns on Bun's development mode unless NODE_ENV is "production"; a service never wants
+    // it (HTML error pages with source for anything that escapes the app's error handling).
+    app.listen({ hostname: host, port, reusePort: false, maxRequestBodySize: BODY_BACKSTOP_BYTES, development: false });
   } catch (cause) {
     throw new ListenError(host, port, { cause });
   }
