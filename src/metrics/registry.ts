@@ -39,7 +39,7 @@ export function createRegistry(t: Tallies): Registry {
   total("wikitally_login_attempts_total", "POST /login answers by result.", ["result"],
     () => Object.entries(t.logins).map(([result, n]) => [{ result }, n]));
   total("wikitally_http_requests_total", "HTTP requests by method, route template and status.", ["method", "route", "status"],
-    () => [...t.requests.counts.values()].map(({ labels, n }) => [labels, n]));
+    () => t.requests.counts.map(({ labels, n }) => [labels, n]));
   registry.registerMetric(histogramMetric("wikitally_http_request_duration_seconds", "HTTP request duration by method and route template.",
     DURATION_BUCKETS, () => t.requests.durationSeries()));
   return registry;
