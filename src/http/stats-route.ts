@@ -1,5 +1,5 @@
 // GET /stats: the totals, compressed once per change and tagged, answered by Bun's router itself.
-import type { RequestObserver } from "../metrics/request-observer.ts";
+import type { PeerServer, RequestObserver, Start } from "../metrics/request-observer.ts";
 import { codedEtag, isCurrent, Negotiator, type Coding } from "./content-coding.ts";
 import type { StatsAnswer, StatsCache } from "./stats-cache.ts";
 
@@ -16,8 +16,6 @@ export interface StatsRouteOptions {
   /** The app's one mapping of errors to answers. */
   errorAnswer: (error: unknown, request: Request) => Response;
 }
-
-type PeerServer = Parameters<RequestObserver["stamp"]>[1];
 
 export class StatsRoute {
   private readonly negotiator = new Negotiator();
@@ -41,21 +39,21 @@ export class StatsRoute {
    */
   readonly native = (request: Request, server: PeerServer): Response | Promise<Response> => {
     const { observer, errorAnswer, knownToken, cache } = this.options;
-    observer.stamp(request, server);
+    const start = observer.begin(request, server);
     try {
       const current = knownToken(request) ? cache.current() : undefined;
-      if (current !== undefined) return this.done(request, this.respond(request, current));
+      if (current !== undefined) return this.done(request, this.respond(request, current), start);
     } catch (error) {
-      return this.done(request, errorAnswer(error, request));
+      return this.done(request, errorAnswer(error, request), start);
     }
     return this.answer(request).then(
-      (response) => this.done(request, response),
-      (error: unknown) => this.done(request, errorAnswer(error, request)),
+      (response) => this.done(request, response, start),
+      (error: unknown) => this.done(request, errorAnswer(error, request), start),
     );
   };
 
-  private done(request: Request, response: Response): Response {
-    this.options.observer.record(request, "/stats", response.status);
+  private done(request: Request, response: Response, start: Start): Response {
+    this.options.observer.record(request, "/stats", response.status, start);
     return response;
   }
 

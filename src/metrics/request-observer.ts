@@ -20,9 +20,18 @@ export function loginResult(status: number): LoginResult {
 
 const START = Symbol("request start");
 
-/** The start is kept on the request itself: the one object every hook of a request sees. */
+/** What stamp() and begin() need of Bun's server: the peer address. */
+export type PeerServer = { requestIP(request: Request): { address: string } | null } | null | undefined;
+
+/** When a request came in, and from where (for the access log). */
+export interface Start {
+  at: number;
+  client: string | undefined;
+}
+
+/** Through Elysia's hooks, the start is kept on the request itself: the one object every hook of a request sees. */
 interface Stamped extends Request {
-  [START]?: { at: number; client: string | undefined };
+  [START]?: Start;
 }
 
 /**
@@ -46,9 +55,14 @@ export class RequestObserver {
       });
   }
 
-  /** Marks the request's start (and, for the access log, its peer address, read while the request is open). */
-  stamp(request: Request, server: { requestIP(request: Request): { address: string } | null } | null | undefined): void {
-    (request as Stamped)[START] = { at: performance.now(), client: this.options.accessLog ? server?.requestIP(request)?.address : undefined };
+  /** The request's start (and, for the access log, its peer address, read while the request is open). */
+  begin(request: Request, server: PeerServer): Start {
+    return { at: performance.now(), client: this.options.accessLog ? server?.requestIP(request)?.address : undefined };
+  }
+
+  /** begin(), kept on the request for record() to find. */
+  stamp(request: Request, server: PeerServer): void {
+    (request as Stamped)[START] = this.begin(request, server);
   }
 
   /** An error answer, from the app's onError; `route` is empty when no route matched (404, 405). */
@@ -57,11 +71,11 @@ export class RequestObserver {
   }
 
   /**
-   * The answer to a request stamped by stamp(): from the hooks, and from routes served outside Elysia
-   * (see stats-route.ts). `route` is the route template, never the raw path, so label values stay few.
+   * The answer to a request: from the hooks, with the start stamp() kept, and from routes served
+   * outside Elysia with the start begin() gave them (see stats-route.ts). `route` is the route
+   * template, never the raw path, so label values stay few.
    */
-  record(request: Stamped, route: string, status: number): void {
-    const start = request[START];
+  record(request: Stamped, route: string, status: number, start: Start | undefined = request[START]): void {
     const seconds = start === undefined ? 0 : (performance.now() - start.at) / 1000;
     this.options.metrics.observeRequest(request.method, route, status, seconds);
     if (route === "/login" && request.method === "POST") this.options.metrics.observeLogin(loginResult(status));
