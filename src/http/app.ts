@@ -79,7 +79,10 @@ export function createApp(options: AppOptions) {
   const verifier = jwtPlugin.decorator.jwt;
   const statsRoute = new StatsRoute({
     cache: statsCache, authorize, observer,
-    knownToken: (request) => tokens.has(bearerToken(request.headers.get("authorization") ?? undefined)),
+    knownToken: (request) => {
+      const header = request.headers.get("authorization");
+      return header !== null && tokens.has(header);
+    },
     errorAnswer: (error, request) => errorAnswer("UNKNOWN", error, request, log, allowed),
   });
 
@@ -218,11 +221,13 @@ export function createApp(options: AppOptions) {
 
   /** Throws 401 unless the request carries a valid bearer token; verified tokens are cached until they expire. */
   async function authorize(request: Request): Promise<void> {
-    const token = bearerToken(request.headers.get("authorization") ?? undefined);
-    if (tokens.has(token)) return;
+    const header = request.headers.get("authorization") ?? undefined;
+    if (header !== undefined && tokens.has(header)) return;
+    const token = bearerToken(header);
     const claims = await verifier.verify(token, { algorithms: ["HS256"], requiredClaims: ["sub", "exp", "iat"] });
     if (claims === false) throw new UnauthorizedError("token is invalid or expired", "invalid_token");
-    tokens.add(token, claims.exp!);
+    // Keyed by the header as sent: a poller's next request is known by one lookup, without parsing it.
+    tokens.add(header!, claims.exp!);
   }
 }
 

@@ -5,10 +5,7 @@ import type { StatsAnswer, StatsCache } from "./stats-cache.ts";
 
 export interface StatsRouteOptions {
   cache: StatsCache;
-  /**
-   * Whether the request's bearer token verified before and has not expired (no waiting); throws an
-   * HttpError (401) when the header is missing or malformed.
-   */
+  /** Whether the request's Authorization header verified before and has not expired (no waiting, no throwing). */
   knownToken: (request: Request) => boolean;
   /** Throws an HttpError (401) unless the request carries a valid bearer token. */
   authorize: (request: Request) => Promise<void>;

@@ -1,8 +1,11 @@
-// Remembers tokens that verified, until they expire, so a busy client does not pay HMAC per request.
+// Remembers credentials that verified, until they expire, so a busy client does not pay HMAC per request.
 import { BoundedMap } from "../bounded-map.ts";
 
 export class TokenCache {
-  /** token → expiry in ms; beyond maxEntries the oldest token is forgotten (and verified again if it returns). */
+  /**
+   * credential (the app keys by the whole Authorization header) → expiry in ms; beyond maxEntries the
+   * oldest is forgotten (and verified again if it returns).
+   */
   private readonly expiries: BoundedMap<string, number>;
 
   constructor(maxEntries = 10_000, private readonly now = Date.now) {
