@@ -2,7 +2,7 @@
 import cassandra from "cassandra-driver";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "./common.ts";
+import { cpuMeter, ROOT } from "./common.ts";
 import type { Expected } from "./synthetic.ts";
 
 export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
@@ -84,4 +84,22 @@ export function cassandraPid(): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, "utf8").trim());
   return existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}
+
+/**
+ * Waits until the local Cassandra has used under `maxCores` of CPU for two windows of 250 ms in a row
+ * (at most `timeoutMs`), and returns the ms waited. A new keyspace's schema changes make Cassandra
+ * flush and compact its schema tables in the background for a while; a measurement starts after that.
+ */
+export async function cassandraQuiet(maxCores = 0.1, timeoutMs = 15_000): Promise<number> {
+  const pid = cassandraPid();
+  if (pid === undefined) return 0;
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - started < timeoutMs) {
+    const busy = cpuMeter(pid)!;
+    await Bun.sleep(250);
+    quiet = busy() / 250_000 < maxCores ? quiet + 1 : 0;
+  }
+  return Math.round(performance.now() - started);
 }
