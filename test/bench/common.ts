@@ -1,5 +1,5 @@
 // Shared pieces of the benchmarks: figures, sizes, polling, /proc readers and small statistics.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
@@ -156,4 +156,36 @@ export function cpuMeter(pid: number | undefined): (() => number) | undefined {
   if (pid === undefined) return undefined;
   const start = cpuMicros(pid);
   return () => cpuMicros(pid) - start;
+}
+
+/** CPU time of each of a process's threads, in µs, summed by thread name (Bun's: bun.exe, Worker, JITWorker, …). */
+function threadMicros(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK);
+  }
+  return byName;
+}
+
+/**
+ * Starts measuring a process's CPU time by thread; the returned function describes the µs per `unit`
+ * each thread used since, busiest first ("bun.exe 4.5, Worker 4.1, JITWorker 1.5"): which thread
+ * bounds a pipeline.
+ */
+export function threadMeter(pid: number): (units: number) => string {
+  const start = threadMicros(pid);
+  return (units) => [...threadMicros(pid)]
+    .map(([name, us]) => [name, (us - (start.get(name) ?? 0)) / units] as const)
+    .filter(([, per]) => per >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, per]) => `${name} ${round(per, 2)}`)
+    .join(", ");
 }

@@ -1,6 +1,6 @@
 // Ingest on the Cassandra store: N events (20% from new users, as in a backfill) as fast as the socket allows, timed
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
-import { cpuMeter, cpuMicros, fig, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
+import { cpuMeter, cpuMicros, fig, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedSummary, storedTotals } from "./cassandra-util.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
@@ -97,6 +97,7 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
     ctx.log(`Cassandra quiet ${run.quietAfterMs} ms after the keyspace was made`);
     const rssStart = rssBytes(service.pid);
     const cpuBefore = cpuMicros(service.pid);
+    const threads = threadMeter(service.pid);
     const cassandraBusy = cpuMeter(cassandraPid());
     blaster.open();
     const rss: number[] = [];
@@ -118,6 +119,7 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
     });
     const cassandraCpu = cassandraBusy?.() ?? NaN;
     const cpu = cpuMicros(service.pid) - cpuBefore;
+    const byThread = threads(n);
     const rssDurable = rssBytes(service.pid);
     // server_counts rows go out in parallel batches of the same flush; wait for the last of them.
     let stored = await storedTotals(client, ks);
@@ -144,7 +146,7 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
       fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
       fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
       fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
-      fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, "until the tables are exact"),
+      fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, `until the tables are exact; by thread, µs/event: ${byThread}`),
       fig(BENCH, "Cassandra server CPU per event", round(cassandraCpu / n, 2), "µs/event", undefined,
         `${round(cassandraCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(cassandraCpu / expected.distinct_users)} µs per new user`),
       fig(BENCH, "RSS before the stream", round(rssStart / MB, 1), "MB"),

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { classify } from "../../src/stats/classify.ts";
 import { Tally } from "../../src/stats/tally.ts";
-import { atLeast, cpuMicros, fig, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
+import { atLeast, cpuMicros, fig, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
 import { spawnService, waitAllCounted } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
@@ -64,6 +64,8 @@ interface Run {
   eps: number;
   countedEps: number;
   cpuMicrosPerEvent: number;
+  /** µs per event by thread. */
+  threads: string;
   seconds: number;
 }
 
@@ -76,13 +78,15 @@ async function serviceRun(ctx: Context, chunks: readonly Uint8Array[], expected:
     try {
       await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
       const cpuBefore = cpuMicros(service.pid);
+      const threads = threadMeter(service.pid);
       blaster.open();
       const done = await waitAllCounted(service, n, { timeoutMs: 30_000 + n / 2, intervalMs: 20 });
       const cpu = cpuMicros(service.pid) - cpuBefore;
+      const byThread = threads(n);
       assertExact("/stats after the in-memory ingest", done.stats, expected);
       if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
       const seconds = (done.statsAt - blaster.firstByteAt!) / 1000;
-      const run = { eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), cpuMicrosPerEvent: cpu / n, seconds };
+      const run = { eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), cpuMicrosPerEvent: cpu / n, threads: byThread, seconds };
       ctx.log(`in-memory ingest: ${Math.round(run.eps)} events/s (/stats), ${Math.round(run.countedEps)} (/health)`);
       return run;
     } finally {
@@ -135,7 +139,7 @@ export async function ingestMemory(ctx: Context): Promise<Figure[]> {
     fig(BENCH, "ingest rate (first byte → /health counted all)", round(counted.countedEps), "events/s", undefined,
       `${of}all: ${runs.map((r) => round(r.countedEps)).join(", ")}; live counter`),
     fig(BENCH, "stream bandwidth", round(bytes / MB / run.seconds, 1), "MB/s"),
-    fig(BENCH, "child CPU per event", round(cpu.cpuMicrosPerEvent, 2), "µs/event", undefined, `${of}utime+stime of the child, all threads, /proc`),
+    fig(BENCH, "child CPU per event", round(cpu.cpuMicrosPerEvent, 2), "µs/event", undefined, `${of}utime+stime of the child, all threads, /proc; by thread, µs/event: ${cpu.threads}`),
     fig(BENCH, "ceiling: classify+Tally in memory", round(ceiling.eventsPerSecond), "events/s", undefined,
       `${of}all: ${ceilings.map((c) => round(c.eventsPerSecond)).join(", ")}`),
     fig(BENCH, "ceiling CPU per event", round(ceiling.cpuMicrosPerEvent, 2), "µs/event"),
