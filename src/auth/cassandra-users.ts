@@ -3,10 +3,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../log/logger.ts";
 import { retry } from "../retry/retry.ts";
 import type { CassandraConnection } from "../store/cassandra/connection.ts";
+import { IDEMPOTENT, PREPARED } from "../store/cassandra/query-options.ts";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.ts";
 import type { UserDirectory } from "./users.ts";
-
-const prepared = { prepare: true } as const;
 
 export class CassandraUsers implements UserDirectory {
   /** User creations started at start-up; logins wait for them so the admin can log in once ready. */
@@ -20,7 +19,7 @@ export class CassandraUsers implements UserDirectory {
       const hash = await hashPassword(password);
       // Retried until it works: without the user nobody can log in (e.g. a new table not yet known to every node).
       const result = await retry(() => client.execute(
-        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], prepared,
+        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], PREPARED,
       ), {
         backoff: { minMs: 200, maxMs: 5000 }, stop: () => this.conn.isClosed,
         onRetry: (error, attempt, retryInMs) => this.log.warn("could not create user; retrying", { username, error, attempt, retry_in_ms: retryInMs }),
@@ -37,7 +36,7 @@ export class CassandraUsers implements UserDirectory {
     const client = await this.conn.whenReady();
     await Promise.all(this.creating);
     const select = () => client.execute(
-      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], { ...prepared, isIdempotent: true },
+      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], IDEMPOTENT,
     );
     const row = (await withRetries(select)).first();
     const stored = (row?.password as string | null | undefined) ?? undefined;
@@ -50,7 +49,7 @@ export class CassandraUsers implements UserDirectory {
     // Conditional, so a concurrent login or password change is never overwritten with a stale value.
     await client.execute(
       `UPDATE ${this.conn.keyspace}.users SET password = ? WHERE username = ? IF password = ?`,
-      [await hashPassword(password), username, stored], prepared,
+      [await hashPassword(password), username, stored], PREPARED,
     );
     this.log.warn("upgraded a plain-text password to an argon2id hash", { username });
     return true;

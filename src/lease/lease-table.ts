@@ -1,5 +1,6 @@
 // The ingest lease row in Cassandra: taken, renewed and released with lightweight transactions and a TTL.
 import type cassandra from "cassandra-driver";
+import { PREPARED } from "../store/cassandra/query-options.ts";
 
 /** What a standby reads: who holds the lease and for how many more seconds (Cassandra's own TTL count). */
 export interface LeaseRow {
@@ -11,7 +12,7 @@ export class LeaseTable {
   private readonly options: cassandra.QueryOptions;
 
   constructor(private readonly keyspace: string, private readonly stream: string, private readonly ttlSeconds: number, timeoutMs: number) {
-    this.options = { prepare: true, readTimeout: timeoutMs };
+    this.options = { ...PREPARED, readTimeout: timeoutMs };
   }
 
   async read(client: cassandra.Client): Promise<LeaseRow | undefined> {

@@ -14,6 +14,7 @@ import { Delta } from "./delta.ts";
 import { fencedSession, flushDeadline } from "./fenced-session.ts";
 import { KnownUsers } from "./known-users.ts";
 import { migrateUniqueUsers } from "./migrate-users.ts";
+import { IDEMPOTENT } from "./query-options.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
 
 export interface CassandraStoreOptions {
@@ -32,12 +33,6 @@ export interface CassandraStoreOptions {
   maxServerUrls?: number;
 }
 
-/**
- * For statements that are safe to apply twice (reads, plain inserts): the driver may retry them on
- * another node when a connection dies mid-request, which is what keeps a flush going when a node is lost.
- * Never for counter updates.
- */
-const idempotent = { prepare: true, isIdempotent: true } as const;
 const MAX_RETRY_MS = 5_000;
 /**
  * Events that start a flush before its interval is up. Each flush writes a counter row per server URL
@@ -204,7 +199,7 @@ export class CassandraStore implements StatsStore {
   async position(): Promise<string | undefined> {
     const client = await this.conn.whenReady();
     await this.loaded;
-    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], idempotent)).first();
+    const row = (await client.execute(`SELECT last_event_id FROM ${this.ks}.stream_offsets WHERE stream = ?`, [this.options.streamKey], IDEMPOTENT)).first();
     const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
     this.savedPosition = saved;
     this.latestPosition ??= saved;
@@ -381,7 +376,7 @@ export class CassandraStore implements StatsStore {
       if (position !== undefined && position !== this.savedPosition) {
         await session.execute(
           `INSERT INTO ${this.ks}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
-          [this.options.streamKey, position], idempotent,
+          [this.options.streamKey, position], IDEMPOTENT,
         );
         this.savedPosition = position;
       }
@@ -405,10 +400,10 @@ export class CassandraStore implements StatsStore {
   private async refresh(client: cassandra.Client): Promise<void> {
     const n = counterValue;
     const [summary, users, servers] = await Promise.all([
-      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], idempotent),
-      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], idempotent),
+      client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${this.ks}.stats_summary WHERE id = 'global'`, [], IDEMPOTENT),
+      client.execute(`SELECT distinct_users FROM ${this.ks}.user_count WHERE id = 'global'`, [], IDEMPOTENT),
       // server_counts grows with the number of wikis (about a thousand), not with users or events.
-      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...idempotent, fetchSize: 10_000 }),
+      client.execute(`SELECT server_url, count FROM ${this.ks}.server_counts`, [], { ...IDEMPOTENT, fetchSize: 10_000 }),
     ]);
     const s = summary.first();
     const byServer: Record<string, number> = {};

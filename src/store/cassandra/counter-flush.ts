@@ -7,9 +7,8 @@ import type { Stats } from "../../stats/types.ts";
 import type { Session } from "./connection.ts";
 import { counterParts, isAmbiguous, readPart, type CounterPart } from "./counter-writes.ts";
 import type { Delta } from "./delta.ts";
+import { PREPARED } from "./query-options.ts";
 import { chunks, forEachLimited } from "./limited.ts";
-
-const prepared = { prepare: true } as const;
 
 export interface CounterFlushOptions {
   keyspace: string;
@@ -42,7 +41,7 @@ export class CounterFlush {
   private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[], attempt = 1): Promise<void> {
     const { log, keyspace } = this.options;
     try {
-      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...prepared, counter: true, logged: false });
+      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...PREPARED, counter: true, logged: false });
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       log.warn("counter batch timed out; checking which rows it reached before retrying", { error, attempt });

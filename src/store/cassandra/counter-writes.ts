@@ -2,6 +2,7 @@
 import cassandra from "cassandra-driver";
 import type { Stats } from "../../stats/types.ts";
 import type { Delta } from "./delta.ts";
+import { IDEMPOTENT } from "./query-options.ts";
 
 const { Long } = cassandra.types;
 
@@ -92,7 +93,7 @@ export async function readPart(client: cassandra.Client, keyspace: string, part:
 }
 
 async function readPartAt(client: cassandra.Client, keyspace: string, part: CounterPart, consistency: number | undefined): Promise<number[]> {
-  const options = { prepare: true, isIdempotent: true, ...(consistency === undefined ? {} : { consistency }) };
+  const options = { ...IDEMPOTENT, ...(consistency === undefined ? {} : { consistency }) };
   const n = counterValue;
   switch (part.row.table) {
     case "stats_summary": {

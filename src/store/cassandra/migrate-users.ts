@@ -3,10 +3,10 @@ import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
 import { forEachLimited } from "./limited.ts";
 import { forEachPage } from "./paged.ts";
+import { IDEMPOTENT } from "./query-options.ts";
 import { groupByBucket } from "./user-buckets.ts";
 
 export const USERS_MIGRATION = "unique_users_to_buckets";
-const idempotent = { prepare: true, isIdempotent: true } as const;
 
 /**
  * Copies every row of unique_users into unique_users_by_bucket, then records the migration, unless it
@@ -16,7 +16,7 @@ const idempotent = { prepare: true, isIdempotent: true } as const;
  * (it writes only users that exist). Returns how many rows were copied, or undefined when done before.
  */
 export async function migrateUniqueUsers(client: cassandra.Client, keyspace: string, log: Logger): Promise<number | undefined> {
-  const done = await client.execute(`SELECT applied_at FROM ${keyspace}.migrations WHERE name = ?`, [USERS_MIGRATION], idempotent);
+  const done = await client.execute(`SELECT applied_at FROM ${keyspace}.migrations WHERE name = ?`, [USERS_MIGRATION], IDEMPOTENT);
   if (done.first() !== null) return undefined;
   const started = performance.now();
   const insert = `INSERT INTO ${keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?)`;
@@ -24,12 +24,12 @@ export async function migrateUniqueUsers(client: cassandra.Client, keyspace: str
   await forEachPage(client, `SELECT username FROM ${keyspace}.unique_users`, [], async (rows) => {
     const users = rows.map((row) => row.username as string);
     await forEachLimited(groupByBucket(users), 8, async ({ bucket, users: group }) => {
-      await client.batch(group.map((user) => ({ query: insert, params: [bucket, user] })), { ...idempotent, logged: false });
+      await client.batch(group.map((user) => ({ query: insert, params: [bucket, user] })), { ...IDEMPOTENT, logged: false });
     });
     copied += users.length;
     if (copied > 0 && copied % 100_000 < users.length) log.info("copying unique_users into unique_users_by_bucket", { copied });
   });
-  await client.execute(`INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`, [USERS_MIGRATION], idempotent);
+  await client.execute(`INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`, [USERS_MIGRATION], IDEMPOTENT);
   if (copied > 0) log.info("copied unique_users into unique_users_by_bucket", { users: copied, ms: Math.round(performance.now() - started) });
   return copied;
 }

@@ -3,11 +3,8 @@ import type { Session } from "./connection.ts";
 import { isAmbiguous } from "./counter-writes.ts";
 import type { Delta } from "./delta.ts";
 import { forEachLimited } from "./limited.ts";
+import { IDEMPOTENT, PREPARED } from "./query-options.ts";
 import { groupByBucket, userBucket } from "./user-buckets.ts";
-
-const prepared = { prepare: true } as const;
-/** Reads and plain inserts of a user name may be retried by the driver on another node. */
-const idempotent = { prepare: true, isIdempotent: true } as const;
 
 export type NewUserCheck = "read-then-insert" | "lwt";
 
@@ -40,7 +37,7 @@ export class LwtInserts implements NewUserWriter {
   async settle(client: Session, delta: Delta, known: (user: string) => void): Promise<void> {
     const query = `INSERT INTO ${this.keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?) IF NOT EXISTS`;
     await forEachLimited([...delta.candidateUsers], this.concurrency, async (user) => {
-      const result = await client.execute(query, [userBucket(user), user], prepared);
+      const result = await client.execute(query, [userBucket(user), user], PREPARED);
       if (this.notCounted.delete(user) || result.wasApplied()) delta.countNew(user);
       delta.candidateUsers.delete(user);
       known(user);
@@ -72,7 +69,7 @@ export class ReadThenInsert implements NewUserWriter {
     // With every user known, a candidate is either new or one whose insert timed out, and uncounted: insert and count.
     const absent: string[] = allKnown ? [...delta.candidateUsers] : [];
     if (!allKnown) await forEachLimited(groupByBucket(delta.candidateUsers), this.concurrency, async ({ bucket, users }) => {
-      const found = new Set((await client.execute(select, [bucket, users], idempotent)).rows.map((r) => r.username as string));
+      const found = new Set((await client.execute(select, [bucket, users], IDEMPOTENT)).rows.map((r) => r.username as string));
       for (const user of users) {
         if (!found.has(user)) {
           absent.push(user);
@@ -87,7 +84,7 @@ export class ReadThenInsert implements NewUserWriter {
     await forEachLimited(groupByBucket(absent), this.concurrency, async ({ bucket, users }) => {
       try {
         // One partition: Cassandra applies it as a single mutation, and no batch size warning applies.
-        await client.batch(users.map((user) => ({ query: insert, params: [bucket, user] })), { ...idempotent, logged: false });
+        await client.batch(users.map((user) => ({ query: insert, params: [bucket, user] })), { ...IDEMPOTENT, logged: false });
       } catch (error) {
         if (isAmbiguous(error)) for (const user of users) this.unconfirmed.add(user);
         throw error;

@@ -1,5 +1,6 @@
 // Reads a query's rows page by page, for tables too large to read in one answer.
 import type cassandra from "cassandra-driver";
+import { IDEMPOTENT } from "./query-options.ts";
 
 const DEFAULT_PAGE_ROWS = 5_000;
 
@@ -14,7 +15,7 @@ export async function forEachPage(
 ): Promise<void> {
   let pageState: string | undefined;
   do {
-    const options = { prepare: true, isIdempotent: true, fetchSize: pageRows, ...(pageState === undefined ? {} : { pageState }) };
+    const options = { ...IDEMPOTENT, fetchSize: pageRows, ...(pageState === undefined ? {} : { pageState }) };
     const page = await client.execute(query, params, options);
     if ((await onPage(page.rows)) === false) return;
     pageState = page.pageState ?? undefined;
