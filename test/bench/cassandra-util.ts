@@ -88,8 +88,9 @@ export function cassandraPid(): number | undefined {
 
 /**
  * Waits until the local Cassandra has used under `maxCores` of CPU for two windows of 250 ms in a row
- * (at most `timeoutMs`), and returns the ms waited. A new keyspace's schema changes make Cassandra
- * flush and compact its schema tables in the background for a while; a measurement starts after that.
+ * (at most `timeoutMs`), and returns the ms waited: a measurement of Cassandra's CPU should not start
+ * while it still works on what came before (a new keyspace's schema, a dropped one). Here it was
+ * quiet at the first two windows in every run so far; the wait is a guard, not a known cost.
  */
 export async function cassandraQuiet(maxCores = 0.1, timeoutMs = 15_000): Promise<number> {
   const pid = cassandraPid();

@@ -104,12 +104,16 @@ export function median(values: readonly number[]): number {
 
 const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
-/** User + system CPU time of a process and all its threads, in microseconds (resolution 1/CLK_TCK s). */
-export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** The name and the user + system CPU time, in µs, of a /proc …/stat line (a process's or a thread's). */
+function parseStat(stat: string): { name: string; micros: number } {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // After "pid (comm) ", field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK };
+}
+
+/** User + system CPU time of a process and all its threads, in microseconds (resolution 1/CLK_TCK s). */
+export function cpuMicros(pid: number): number {
+  return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).micros;
 }
 
 /** Resident set size of a process, in bytes. */
@@ -168,9 +172,8 @@ function threadMicros(pid: number): Map<string, number> {
     } catch {
       continue; // the thread ended between the listing and the read
     }
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK);
+    const { name, micros } = parseStat(stat);
+    byName.set(name, (byName.get(name) ?? 0) + micros);
   }
   return byName;
 }
