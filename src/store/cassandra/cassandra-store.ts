@@ -13,6 +13,7 @@ import { counterValue } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { fencedSession, flushDeadline } from "./fenced-session.ts";
 import { KnownUsers } from "./known-users.ts";
+import { addLanded, copyStats, sentOf, undoOf, type Sent } from "./landed-ahead.ts";
 import { migrateUniqueUsers } from "./migrate-users.ts";
 import { IDEMPOTENT } from "./query-options.ts";
 import { LwtInserts, ReadThenInsert, type NewUserCheck, type NewUserWriter } from "./new-users.ts";
@@ -89,8 +90,13 @@ export class CassandraStore implements StatsStore {
   /** Set while an ingest lease decides whether this process may write (lease/). */
   private guard: WriteGuard | undefined;
   private readonly counters: CounterFlush;
+  /**
+   * Counts whose counter writes landed since the last saved position, by flushes that then failed
+   * before saving theirs: a resume from the saved position reads their events again.
+   */
+  private landedAhead = new Delta();
   /** What takeOver() needs of the last time this process stood down (see discardPending). */
-  private stoodDown: { distinctUsers: number; unconfirmed: string[] } | undefined;
+  private stoodDown: StoodDown | undefined;
   /** Whether unique_users has been copied into unique_users_by_bucket (see migrate-users.ts). */
   private usersMigrated = false;
 
@@ -130,7 +136,7 @@ export class CassandraStore implements StatsStore {
       await this.migrateUsers(client);
       await this.refresh(client);
       const stoodDown = this.stoodDown;
-      this.stoodDown = undefined;
+      if (stoodDown !== undefined && !stoodDown.landedAhead.isEmpty()) await this.takeBackLanded(client, stoodDown);
       // user_count as this process left it: no other holder counted a new user, so none of the users
       // whose insert timed out was counted by anyone; they count when next seen, once.
       if (stoodDown !== undefined && this.mirror.distinct_users === stoodDown.distinctUsers && stoodDown.unconfirmed.length > 0) {
@@ -144,7 +150,39 @@ export class CassandraStore implements StatsStore {
       }
       // In the table (or maybe) but not counted yet (see discardPending): they must count as new when seen.
       for (const user of this.newUsers.uncounted()) this.known.forget(user);
+      // Only now: a takeOver that failed part way is retried with what it still has to do.
+      this.stoodDown = undefined;
     });
+  }
+
+  /**
+   * Counts that landed after the position this process last saved, before it stood down: it now
+   * resumes from that position and counts their events again, so they are taken back out first, when
+   * the tables are exactly as it left them (no other holder wrote since; one that did resumed from the
+   * same position and counted them too: the crash window of the README, What survives what).
+   */
+  private async takeBackLanded(client: cassandra.Client, stoodDown: StoodDown): Promise<void> {
+    const position = await this.position();
+    if (position !== stoodDown.position || !Bun.deepEquals(this.mirror, stoodDown.mirror)) {
+      // Another holder wrote (and resumed from the same position), or the position write landed after all.
+      this.log.warn("the tables changed since this process stood down; counts it wrote just before are not taken back (their events may be counted twice)", {
+        events: stoodDown.landedAhead.messages,
+      });
+      stoodDown.landedAhead = new Delta();
+      return;
+    }
+    const undo = undoOf(stoodDown.landedAhead);
+    try {
+      await this.counters.write(client, fencedSession(client, flushDeadline(this.guard), this.answered), undo, this.mirror);
+    } catch (error) {
+      // What was taken back is in the mirror and the tables; a retried takeOver takes back the rest.
+      stoodDown.landedAhead = undoOf(undo);
+      stoodDown.mirror = copyStats(this.mirror);
+      throw error;
+    }
+    this.log.info("took back counts written just before standing down, whose events are read again", { events: stoodDown.landedAhead.messages });
+    stoodDown.landedAhead = new Delta();
+    stoodDown.mirror = copyStats(this.mirror);
   }
 
   private async migrateUsers(client: cassandra.Client): Promise<void> {
@@ -166,7 +204,11 @@ export class CassandraStore implements StatsStore {
       // not: another holder may insert and count them, so they are carried over only if no new user
       // was counted meanwhile (see takeOver).
       const uncounted = [...this.pending.newUserNames];
-      this.stoodDown = { distinctUsers: this.mirror.distinct_users, unconfirmed: [...this.newUsers.uncounted()] };
+      this.stoodDown = {
+        distinctUsers: this.mirror.distinct_users, unconfirmed: [...this.newUsers.uncounted()],
+        landedAhead: this.landedAhead, mirror: copyStats(this.mirror), position: this.savedPosition,
+      };
+      this.landedAhead = new Delta();
       this.pending = new Delta();
       this.latestPosition = this.savedPosition = undefined;
       // takeOver() makes them unknown again, should this process lead again.
@@ -207,7 +249,7 @@ export class CassandraStore implements StatsStore {
   }
 
   async stats(): Promise<Stats> {
-    const stats: Stats = { ...this.mirror, by_server_url: { ...this.mirror.by_server_url } };
+    const stats = copyStats(this.mirror);
     this.inflight?.addTo(stats);
     this.pending.addTo(stats);
     return stats;
@@ -365,12 +407,14 @@ export class CassandraStore implements StatsStore {
     this.inflight = delta;
     const started = performance.now();
     const sizes = { events: delta.messages, candidate_users: delta.candidateUsers.size, server_urls: delta.servers.size };
+    let sent: Sent | undefined;
     try {
       // Done by takeOver() when a lease is held: this is for a store used without one.
       await this.migrateUsers(client);
       // Needed when every user is known: settle() then takes any candidate left for a new user.
       delta.dropKnown(this.known.has);
       await this.newUsers.settle(session, delta, this.rememberUser, this.known.complete);
+      sent = sentOf(delta);
       await this.counters.write(client, session, delta, this.mirror);
       // After the counters: a crash in between re-counts this window on resume rather than losing it.
       if (position !== undefined && position !== this.savedPosition) {
@@ -380,7 +424,9 @@ export class CassandraStore implements StatsStore {
         );
         this.savedPosition = position;
       }
+      this.landedAhead = new Delta();
     } catch (error) {
+      if (sent !== undefined) addLanded(this.landedAhead, sent, delta);
       this.pending.absorb(delta);
       throw error;
     } finally {
@@ -421,3 +467,12 @@ export class CassandraStore implements StatsStore {
   }
 }
 
+interface StoodDown {
+  /** user_count when this process stood down, and the users whose insert timed out. */
+  distinctUsers: number;
+  unconfirmed: string[];
+  /** Counts that had landed beyond `position` (see landedAhead), the tables as this process knew them, and its saved position. */
+  landedAhead: Delta;
+  mirror: Stats;
+  position: string | undefined;
+}

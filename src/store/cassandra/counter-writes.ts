@@ -22,7 +22,8 @@ export interface CounterPart {
 /** Splits a delta into counter row updates against the mirror of what Cassandra holds. */
 export function counterParts(keyspace: string, delta: Delta, mirror: Stats): CounterPart[] {
   const parts: CounterPart[] = [];
-  if (delta.messages > 0) {
+  // Not zero: a negative delta takes counts back out (see landed-ahead.ts).
+  if (delta.messages !== 0) {
     const m = delta.messages;
     const b = delta.bots;
     const before = [mirror.messages, mirror.bots, mirror.non_bots];

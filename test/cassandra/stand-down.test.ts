@@ -1,0 +1,92 @@
+// A holder that stands down after a flush wrote its counters but not its position: when it leads
+// again it resumes from the saved position, so the counts that landed must not stay counted twice.
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import cassandra from "cassandra-driver";
+import { createLogger } from "../../src/log/logger.ts";
+import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, rawClient, readSummary, testConnection } from "../helpers/cassandra.ts";
+import { waitFor } from "../helpers/service.ts";
+
+setDefaultTimeout(60_000);
+
+const keyspaces: string[] = [];
+
+const events = [
+  { user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" },
+  { user: "Bot", bot: true, serverUrl: "https://www.wikidata.org" },
+  { user: "Cy", bot: false, serverUrl: "https://en.wikipedia.org" },
+];
+const later = [
+  { user: "Dee", bot: false, serverUrl: "https://www.wikidata.org" },
+  { user: "Ann", bot: false, serverUrl: "https://fr.wikipedia.org" },
+];
+
+/** A store whose next write of its stream position times out unsent (then works again). */
+async function openStore(keyspace: string) {
+  const conn = testConnection(keyspace);
+  const store = new CassandraStore(conn, { streamKey: "test-stream", flushIntervalMs: 60_000 }, createLogger("error"));
+  await store.open();
+  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  const client = await conn.whenReady();
+  const execute = client.execute.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let failPosition = false;
+  (client as { execute: unknown }).execute = (query: string, ...rest: unknown[]) => {
+    if (failPosition && query.includes("INSERT INTO") && query.includes("stream_offsets")) {
+      failPosition = false;
+      return Promise.reject(new cassandra.errors.OperationTimedOutError("timed out", "127.0.0.1:9042"));
+    }
+    return execute(query, ...rest);
+  };
+  return { store, failNextPosition: () => (failPosition = true) };
+}
+
+async function stored(ks: string) {
+  const client = await rawClient();
+  try {
+    const servers = (await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`)).rows;
+    return { ...(await readSummary(client, ks)), by_server_url: Object.fromEntries(servers.map((r) => [String(r.server_url), Number(r.count)])) };
+  } finally {
+    await client.shutdown();
+  }
+}
+
+const expected = {
+  messages: 5, bots: 1, non_bots: 4, distinct_users: 4,
+  by_server_url: { "https://en.wikipedia.org": 2, "https://www.wikidata.org": 2, "https://fr.wikipedia.org": 1 },
+};
+
+describeCassandra("standing down between a flush's counters and its position", () => {
+  afterAll(async () => {
+    for (const ks of keyspaces) await dropKeyspace(ks);
+  }, 120_000);
+
+  test("leading again, it takes the landed counts back before reading their events again, and ends exact", async () => {
+    const ks = freshKeyspace();
+    keyspaces.push(ks);
+    const { store, failNextPosition } = await openStore(ks);
+    try {
+      for (const event of events) store.add(event);
+      store.setPosition("p1");
+      await store.flush();
+      for (const event of later) store.add(event);
+      store.setPosition("p2");
+      failNextPosition();
+      await expect(store.flush()).rejects.toThrow("timed out");
+      // The counters of `later` landed; the position still says p1.
+      expect((await stored(ks)).messages).toBe(5);
+
+      await store.discardPending();
+      await store.takeOver();
+      expect(await store.position()).toBe("p1");
+      expect((await stored(ks)).messages).toBe(3);
+      // The stream resumes after p1: `later` is read and counted again, once.
+      for (const event of later) store.add(event);
+      store.setPosition("p2");
+      await store.flush();
+      expect(await stored(ks)).toEqual(expected);
+      expect(await store.stats()).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+});
