@@ -1,17 +1,17 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
 import { LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
-import { Backoff } from "../../retry/backoff.ts";
 import { retry } from "../../retry/retry.ts";
 import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { emptyStats, type ChangeEvent, type Stats } from "../../stats/types.ts";
 import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
-import { firstLine, type CassandraConnection } from "./connection.ts";
+import type { CassandraConnection } from "./connection.ts";
 import { CounterFlush } from "./counter-flush.ts";
 import { counterValue } from "./counter-writes.ts";
 import { Delta } from "./delta.ts";
 import { fencedSession, flushDeadline } from "./fenced-session.ts";
+import { FlushSchedule, MAX_RETRY_MS } from "./flush-schedule.ts";
 import { KnownUsers } from "./known-users.ts";
 import { addLanded, copyStats, sentOf, undoOf, type Sent } from "./landed-ahead.ts";
 import { migrateUniqueUsers } from "./migrate-users.ts";
@@ -34,16 +34,11 @@ export interface CassandraStoreOptions {
   maxServerUrls?: number;
 }
 
-const MAX_RETRY_MS = 5_000;
 /**
  * Events that start a flush before its interval is up. Each flush writes a counter row per server URL
  * it saw (up to about a thousand) whatever its size, so a backlog is cheapest in large flushes.
  */
 const FLUSH_EVENTS = 50_000;
-/** A flush that wrote at least this many events means a backlog is being read: see followBacklog(). */
-const BACKLOG_EVENTS = 1_000;
-/** In a backlog, a stream that added nothing for this long has caught up. */
-const QUIET_MS = 20;
 /** Reading from Cassandra again after a failure: from 200 ms up to MAX_RETRY_MS apart. */
 const READ_RETRY = { minMs: 200, maxMs: MAX_RETRY_MS };
 /**
@@ -71,22 +66,15 @@ export class CassandraStore implements StatsStore {
   private client: cassandra.Client | undefined;
   private closing = false;
   private flushing: Promise<void> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private earlyFlushQueued = false;
-  private failures = 0;
-  /** Delays between failed flushes: from two flush intervals up to MAX_RETRY_MS. */
-  private readonly flushBackoff: Backoff;
-  private failingSince: number | undefined;
+  private readonly flushes: FlushSchedule;
   /** When a statement of this store last succeeded. */
   private lastAnswer = 0;
   private readonly answered = () => {
     this.lastAnswer = performance.now();
   };
-  private lastError: string | undefined;
   private changes = 0;
   private readonly ks: string;
   private newUsers: NewUserWriter;
-  private observer: FlushObserver | undefined;
   /** Set while an ingest lease decides whether this process may write (lease/). */
   private guard: WriteGuard | undefined;
   private readonly counters: CounterFlush;
@@ -106,7 +94,7 @@ export class CassandraStore implements StatsStore {
     private readonly log: Logger,
   ) {
     this.ks = conn.keyspace;
-    this.flushBackoff = new Backoff({ minMs: Math.min(MAX_RETRY_MS, 2 * options.flushIntervalMs), maxMs: MAX_RETRY_MS });
+    this.flushes = new FlushSchedule({ intervalMs: options.flushIntervalMs, round: this.round, pendingEvents: () => this.pending.messages, log });
     this.newUsers = this.newUserWriter();
     this.servers = new ServerUrlLimit(options.maxServerUrls);
     this.known = new KnownUsers(options.knownUsersLimit ?? 500_000);
@@ -227,10 +215,7 @@ export class CassandraStore implements StatsStore {
     this.changes++;
     const kept = event.serverUrl === undefined || this.servers.admit(event.serverUrl);
     this.pending.add(kept ? event : { ...event, serverUrl: undefined }, this.known.has);
-    if (this.pending.messages >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.client !== undefined && !this.earlyFlushQueued) {
-      this.earlyFlushQueued = true;
-      this.schedule(0);
-    }
+    if (this.pending.messages >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.client !== undefined) this.flushes.soon();
     return kept;
   }
 
@@ -261,20 +246,21 @@ export class CassandraStore implements StatsStore {
   }
 
   observeFlushes(observer: FlushObserver): void {
-    this.observer = observer;
+    this.flushes.observe(observer);
   }
 
   health(): StoreHealth {
     return {
       ready: this.conn.isReady && this.client !== undefined && this.writing(),
       pendingEvents: this.pending.messages + (this.inflight?.messages ?? 0),
-      lastError: this.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
+      lastError: this.flushes.lastError ?? (this.conn.isReady ? undefined : this.conn.lastError),
     };
   }
 
   private writing(): boolean {
     const now = performance.now();
-    return this.failingSince === undefined || now - this.failingSince < NOT_READY_AFTER_MS || now - this.lastAnswer < NOT_READY_AFTER_MS;
+    const { failingSince } = this.flushes;
+    return failingSince === undefined || now - failingSince < NOT_READY_AFTER_MS || now - this.lastAnswer < NOT_READY_AFTER_MS;
   }
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
@@ -310,7 +296,7 @@ export class CassandraStore implements StatsStore {
 
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.timer);
+    this.flushes.stop();
     const waiting = this.pending.messages;
     try {
       await this.flush();
@@ -337,67 +323,17 @@ export class CassandraStore implements StatsStore {
       return;
     }
     this.client = client;
-    this.schedule(this.options.flushIntervalMs);
+    this.flushes.start();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closing) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  /**
-   * While a backlog is read (a backfill, the catch-up after a reconnect), the next flush starts once
-   * FLUSH_EVENTS are waiting (see add()) or as soon as the stream goes quiet, so the backlog's last
-   * events wait for one flush rather than for the timer; and at the latest after flushIntervalMs.
-   */
-  private followBacklog(): void {
-    if (this.closing) return;
-    clearTimeout(this.timer);
-    const deadline = performance.now() + this.options.flushIntervalMs;
-    const poll = (seen: number) => {
-      this.timer = setTimeout(() => {
-        if (this.pending.messages === seen || performance.now() >= deadline) void this.tick();
-        else poll(this.pending.messages);
-      }, QUIET_MS);
-    };
-    poll(this.pending.messages);
-  }
-
-  private async tick(): Promise<void> {
-    this.earlyFlushQueued = false;
-    const started = performance.now();
-    try {
-      // With nothing to write, still re-read: other instances may have written (or this one serves only).
-      const client = this.client;
-      const written = await this.flushIfPending();
-      if (written !== undefined) this.observer?.((performance.now() - started) / 1000, false);
-      else if (client) await this.exclusive(() => this.refresh(client));
-      if (this.failures > 0) this.log.info("Cassandra writes recovered", { after_failures: this.failures });
-      this.failures = 0;
-      this.flushBackoff.reset();
-      this.failingSince = undefined;
-      this.lastError = undefined;
-      if (written !== undefined && written >= BACKLOG_EVENTS) this.followBacklog();
-      else this.schedule(this.options.flushIntervalMs);
-    } catch (error) {
-      if (error instanceof LeaseLostError) {
-        // Not a Cassandra failure: the lease runner stands this process down and drops what is pending.
-        this.log.warn("flush refused: not holding the ingest lease", { error, pending_events: this.pending.messages });
-        this.schedule(this.options.flushIntervalMs);
-        return;
-      }
-      this.failures++;
-      this.observer?.((performance.now() - started) / 1000, true);
-      this.failingSince ??= performance.now();
-      this.lastError = `flush failed: ${firstLine(error)}`;
-      const retryInMs = this.flushBackoff.next();
-      this.log.warn("flush to Cassandra failed; counts kept in memory", {
-        error, failures: this.failures, pending_events: this.pending.messages, retry_in_ms: retryInMs,
-      });
-      this.schedule(retryInMs);
-    }
-  }
+  /** One round of the flush schedule: what is pending written, or else the totals re-read. */
+  private readonly round = async (): Promise<number | undefined> => {
+    // With nothing to write, still re-read: other instances may have written (or this one serves only).
+    const client = this.client;
+    const written = await this.flushIfPending();
+    if (written === undefined && client) await this.exclusive(() => this.refresh(client));
+    return written;
+  };
 
   private async flushOnce(client: cassandra.Client, deadline: number): Promise<void> {
     const delta = this.pending;
