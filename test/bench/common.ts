@@ -104,11 +104,23 @@ export function median(values: readonly number[]): number {
 
 const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
-/** The name and the user + system CPU time, in µs, of a /proc …/stat line (a process's or a thread's). */
-function parseStat(stat: string): { name: string; micros: number } {
+/**
+ * The name, the user + system CPU time in µs, and the start time (in clock ticks since boot: with the
+ * pid, it names one process) of a /proc …/stat line (a process's or a thread's).
+ */
+function parseStat(stat: string): { name: string; micros: number; startTicks: number } {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After "pid (comm) ", field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-  return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK };
+  // After "pid (comm) ", field 3 (state) is index 0, so utime (14), stime (15) and starttime (22) are 11, 12 and 19.
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK,
+    startTicks: Number(fields[19]),
+  };
+}
+
+/** "pid@starttime": one process, even once its pid is reused. */
+export function processIdentity(pid: number): string {
+  return `${pid}@${parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).startTicks}`;
 }
 
 /** User + system CPU time of a process and all its threads, in microseconds (resolution 1/CLK_TCK s). */

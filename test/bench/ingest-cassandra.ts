@@ -1,7 +1,8 @@
 // Ingest on the Cassandra store: N events (20% from new users, as in a backfill) as fast as the socket allows, timed
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
-import { cpuMeter, cpuMicros, fig, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
+import { cpuMeter, cpuMicros, fig, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedSummary, storedTotals } from "./cassandra-util.ts";
+import { addFed, fedEvents, WARM_EVENTS } from "./cassandra-fed.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
@@ -13,58 +14,56 @@ const QUARTILES = [0.25, 0.5, 0.75, 1] as const;
 
 /** Events of each unmeasured run that warms Cassandra's JIT first. */
 const WARM_UP_EVENTS = 100_000;
-/** Warm-up runs at least and at most, and how close (as a fraction) the last two must be to the cheapest run in Cassandra CPU per event. */
-const WARM_UP_MIN_RUNS = 5;
-const WARM_UP_MAX_RUNS = 12;
-const WARM_UP_SETTLED = 0.15;
 
-/**
- * Settled: the last two runs cost Cassandra within WARM_UP_SETTLED of the cheapest run so far. Two
- * runs agreeing with each other is not enough: they were seen to agree at 16.6 and 18.1 µs after a
- * run at 8.5, on a Cassandra that reached 5.2 a few runs later.
- */
-export function warmedUp(costs: readonly number[]): boolean {
-  if (costs.length < Math.max(WARM_UP_MIN_RUNS, 2)) return false;
-  const best = Math.min(...costs);
-  return costs.slice(-2).every((cost) => cost <= best * (1 + WARM_UP_SETTLED));
+interface WarmUp {
+  /** Events fed to this Cassandra process by earlier bench runs. */
+  fedBefore: number;
+  /** Cassandra's µs per event in each run of this one. */
+  costs: number[];
 }
 
 /**
- * A Cassandra just started costs several times more CPU per event than one that has been working a
- * while: here 15–28 µs per event over its first million or so, 3.6–6 µs after two million (it goes
- * down unevenly; two runs in a row can agree early, at 22 µs). Unmeasured runs of the same pipeline,
- * each in its own keyspace, until warmedUp(); a service in production runs on a warm Cassandra.
- * Returns Cassandra's µs per event of each run.
+ * Unmeasured runs of the same pipeline, each in its own keyspace, until the local Cassandra process
+ * has been fed WARM_EVENTS (see cassandra-fed.ts); a service in production runs on a warm Cassandra.
+ * Without Cassandra's pid (a remote CASSANDRA_HOST, presumably warm) neither its cost nor what it was
+ * fed can be read: one run.
  */
-async function warmUp(ctx: Context): Promise<number[]> {
+async function warmUp(ctx: Context): Promise<WarmUp> {
+  const pid = cassandraPid();
+  const identity = pid === undefined ? undefined : processIdentity(pid);
+  const fedBefore = identity === undefined ? 0 : fedEvents(identity);
   const payloads = dataset(WARM_UP_EVENTS, CASSANDRA_NEW_USER_SHARE).payloads;
   const costs: number[] = [];
   const client = await connect();
   try {
-    while (costs.length < WARM_UP_MAX_RUNS) {
+    for (let fed = fedBefore; identity === undefined ? costs.length === 0 : fed < WARM_EVENTS;) {
       const run = await startOnCassandra(ctx, "warmup", payloads);
       try {
-        const cassandraBusy = cpuMeter(cassandraPid());
+        const cassandraBusy = cpuMeter(pid);
         run.blaster.open();
         await waitAllCounted(run.service, WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50 });
         // Counted is not yet written: wait for the last flush, so its cost lands in this run.
         await until(() => storedSummary(client, run.ks), (stored) => stored.messages >= WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50, what: "the warm-up flushed" });
         const cost = cassandraBusy?.();
-        // Without Cassandra's pid (a remote CASSANDRA_HOST) its cost cannot be read: one run it is.
-        if (cost === undefined) return costs;
-        costs.push(round(cost / WARM_UP_EVENTS, 1));
+        costs.push(cost === undefined ? NaN : round(cost / WARM_UP_EVENTS, 1));
+        if (identity !== undefined) fed = addFed(identity, WARM_UP_EVENTS);
       } finally {
         await run.stop();
         // Dropped at once: a kept keyspace's memtables would be flushed, and compacted, during the measured run.
         await dropKeyspaces([run.ks]);
         ctx.keyspaces.delete(run.ks);
       }
-      if (warmedUp(costs)) break;
     }
   } finally {
     await client.shutdown();
   }
-  return costs;
+  return { fedBefore, costs };
+}
+
+/** How the measured run's Cassandra was warmed, for the log and the figures' notes. */
+function describeWarmUp({ fedBefore, costs }: WarmUp): string {
+  const now = costs.length === 0 ? "none in this run" : `${costs.length} in this run, Cassandra CPU ${costs.join(" → ")} µs/event`;
+  return `${fedBefore + costs.length * WARM_UP_EVENTS} unmeasured events fed to this Cassandra first (${fedBefore} by earlier bench runs; runs of ${WARM_UP_EVENTS}: ${now})`;
 }
 
 /** The service on a new bench keyspace, connected to an SSE server that sends `payloads` once opened. */
@@ -89,11 +88,11 @@ async function startOnCassandra(ctx: Context, tag: string, payloads: readonly st
 }
 
 export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
-  let warmUpCosts: number[] = [];
+  let warmed: WarmUp | undefined;
   if (!ctx.quick) {
     const started = performance.now();
-    warmUpCosts = await warmUp(ctx);
-    ctx.log(`Cassandra ${warmedUp(warmUpCosts) ? "warmed up" : "NOT settled"} in ${Math.round(performance.now() - started)} ms (not measured): ${warmUpCosts.length} runs of ${WARM_UP_EVENTS} events, Cassandra CPU ${warmUpCosts.join(" → ")} µs/event`);
+    warmed = await warmUp(ctx);
+    ctx.log(`Cassandra warm-up, ${Math.round(performance.now() - started)} ms: ${describeWarmUp(warmed)}`);
   }
   const n = ctx.sizes.cassandraEvents;
   const data = dataset(n, CASSANDRA_NEW_USER_SHARE);
@@ -152,7 +151,7 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
     ctx.log(`Cassandra ingest: ${Math.round(eps)} events/s durable`);
     const [q25, , , q100] = rss as [number, number, number, number];
     return [
-      fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${ctx.quick ? "" : `; after ${warmUpCosts.length} unmeasured ${WARM_UP_EVENTS}-event runs ${warmedUp(warmUpCosts) ? "warmed Cassandra's JIT" : "(Cassandra's cost had not settled)"} (its CPU ${warmUpCosts.join(" → ")} µs/event)`}`),
+      fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`),
       fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
       fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
       fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
