@@ -135,6 +135,7 @@ export class CassandraStore implements StatsStore {
         const started = performance.now();
         const complete = await this.known.loadAll(client, this.ks);
         this.log.info("loaded the known users", { users: this.known.size, complete, ms: Math.round(performance.now() - started) });
+        if (complete) await this.countUncounted(client);
       }
       // In the table (or maybe) but not counted yet (see discardPending): they must count as new when seen.
       for (const user of this.newUsers.uncounted()) this.known.forget(user);
@@ -171,6 +172,31 @@ export class CassandraStore implements StatsStore {
     this.log.info("took back counts written just before standing down, whose events are read again", { events: stoodDown.landedAhead.messages });
     stoodDown.landedAhead = new Delta();
     stoodDown.mirror = copyStats(this.mirror);
+  }
+
+  /**
+   * With every row of unique_users_by_bucket read (and no other writer, fencing), user_count must be
+   * their number. A holder that crashed or lost the lease between a flush's user inserts and its
+   * user_count increment left users in the table uncounted, whoever leads next: they are counted
+   * here, and so none is carried over as uncounted any more (see discardPending). Users whose insert
+   * timed out and never landed are not in the table: new when seen.
+   */
+  private async countUncounted(client: cassandra.Client): Promise<void> {
+    const missing = this.known.size - this.mirror.distinct_users;
+    if (missing < 0) {
+      this.log.warn("user_count is above the number of users in unique_users_by_bucket; left as it is", {
+        user_count: this.mirror.distinct_users, users: this.known.size,
+      });
+      return;
+    }
+    if (missing > 0) {
+      const delta = new Delta();
+      delta.newUsers = missing;
+      await this.counters.write(client, fencedSession(client, flushDeadline(this.guard), this.answered), delta, this.mirror);
+      this.changes++;
+      this.log.warn("counted users that were in the table but not in user_count (a holder stopped between writing them and counting them)", { users: missing });
+    }
+    this.newUsers = this.newUserWriter();
   }
 
   private async migrateUsers(client: cassandra.Client): Promise<void> {
