@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, policies, types } from "cassandra-driver";
+import { retry } from "../../src/retry/retry.ts";
 import { cassandraDown, cassandraVersion, instanceDir, killCassandra, resolveJars, runningPid, startNode, type NodeSpec } from "./local.ts";
 
 const MAX_NODES = 9;
@@ -82,35 +83,63 @@ export async function clusterUp(port: number, nodes: number, fresh = false): Pro
 }
 
 /**
- * Gossip takes a moment after CQL answers: waits until every node, as coordinator, can write and
- * read at ALL in a keyspace replicated to every node.
+ * Gossip takes a moment after CQL answers: waits until every node knows every other one, then until
+ * every node, as coordinator, can write and read at ALL in a keyspace replicated to every node.
  */
 async function waitForRing(port: number, nodes: number): Promise<void> {
   const deadline = Date.now() + 120_000;
+  // Before any schema change: a node that joins just after a keyspace is made may never pull it
+  // (seen once: node 3 came up 0.2 s after the check table was made, and answered every write to it
+  // with UnknownTableException for the two minutes that followed).
+  for (let node = 1; node <= nodes; node++) {
+    await withNode(port, node, (client, host) => untilDone(deadline, `node ${host} does not know every other node`, async () => {
+      const peers = (await client.execute("SELECT peer FROM system.peers_v2")).rows.length;
+      if (peers < nodes - 1) throw new Error(`it knows ${peers} of ${nodes - 1}`);
+    }));
+  }
   const all = types.consistencies.all;
   for (let node = 1; node <= nodes; node++) {
-    const host = nodeHost(node);
-    const client = new Client({
-      contactPoints: [`${host}:${port}`],
-      localDataCenter: "datacenter1",
-      policies: { loadBalancing: new policies.loadBalancing.WhiteListPolicy(new policies.loadBalancing.RoundRobinPolicy(), [`${host}:${port}`]) },
-    });
-    try {
-      for (;;) {
-        try {
-          await client.execute(`CREATE KEYSPACE IF NOT EXISTS local_ring_check WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${nodes}}`);
-          await client.execute("CREATE TABLE IF NOT EXISTS local_ring_check.t (k int PRIMARY KEY)");
-          await client.execute("INSERT INTO local_ring_check.t (k) VALUES (?)", [node], { prepare: true, consistency: all });
-          await client.execute("SELECT k FROM local_ring_check.t WHERE k = ?", [node], { prepare: true, consistency: all });
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`node ${host} does not see the whole cluster: ${(error as Error).message}`);
-          await Bun.sleep(1000);
+    let failingSince: number | undefined;
+    await withNode(port, node, (client, host) => untilDone(deadline, `node ${host} does not see the whole cluster`, async () => {
+      try {
+        await client.execute(`CREATE KEYSPACE IF NOT EXISTS local_ring_check WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${nodes}}`);
+        await client.execute("CREATE TABLE IF NOT EXISTS local_ring_check.t (k int PRIMARY KEY)");
+        await client.execute("INSERT INTO local_ring_check.t (k) VALUES (?)", [node], { prepare: true, consistency: all });
+        await client.execute("SELECT k FROM local_ring_check.t WHERE k = ?", [node], { prepare: true, consistency: all });
+      } catch (error) {
+        // Still failing after 20 s: make the keyspace anew, so every node that is up now is sent its schema.
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > 20_000) {
+          failingSince = undefined;
+          await client.execute("DROP KEYSPACE IF EXISTS local_ring_check").catch(() => undefined);
         }
+        throw error;
       }
-    } finally {
-      await client.shutdown().catch(() => undefined);
-    }
+    }));
+  }
+}
+
+/** Runs `work` with a driver client that talks to node N only. */
+async function withNode(port: number, node: number, work: (client: Client, host: string) => Promise<void>): Promise<void> {
+  const host = nodeHost(node);
+  const client = new Client({
+    contactPoints: [`${host}:${port}`],
+    localDataCenter: "datacenter1",
+    policies: { loadBalancing: new policies.loadBalancing.WhiteListPolicy(new policies.loadBalancing.RoundRobinPolicy(), [`${host}:${port}`]) },
+  });
+  try {
+    await work(client, host);
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** Retries `attempt` about every second until it succeeds; past `deadline`, throws `what` with the last error. */
+async function untilDone(deadline: number, what: string, attempt: () => Promise<void>): Promise<void> {
+  try {
+    await retry(attempt, { backoff: { minMs: 1000, maxMs: 1000 }, stop: () => Date.now() > deadline });
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}`);
   }
 }
 
