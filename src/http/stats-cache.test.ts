@@ -37,6 +37,33 @@ describe("StatsCache", () => {
     expect(calls()).toBe(2);
   });
 
+  test("once the totals hold still for quietMs, the next request gets them exact, before maxStaleMs", async () => {
+    const { store, cache, calls, advance } = setup();
+    const messages = async () => JSON.parse(new TextDecoder().decode((await cache.answer()).body.identity)).messages as number;
+    expect(await messages()).toBe(0);
+    store.add(event);
+    advance(5);
+    expect(await messages()).toBe(0);
+    advance(19);
+    // The change was first seen 19 ms ago: events may still be arriving.
+    expect(await messages()).toBe(0);
+    advance(1);
+    expect(await messages()).toBe(1);
+    expect(calls()).toBe(2);
+  });
+
+  test("while events keep arriving, answers are reused for maxStaleMs, and rebuilt no more often", async () => {
+    const { store, cache, calls, advance } = setup();
+    await cache.answer();
+    // An event every 10 ms for a second, a request every 5 ms: the totals never hold still for 20 ms.
+    for (let ms = 0; ms < 1_000; ms += 5) {
+      if (ms % 10 === 0) store.add(event);
+      advance(5);
+      await cache.answer();
+    }
+    expect(calls()).toBe(1 + 10);
+  });
+
   test("writes by_server_url in URL order, whatever order the store counted them in", async () => {
     const { store, cache } = setup();
     for (const serverUrl of ["https://www.wikidata.org", "https://commons.wikimedia.org", "https://de.wikipedia.org"]) store.add({ ...event, serverUrl });

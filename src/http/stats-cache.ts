@@ -17,18 +17,37 @@ interface Cached extends StatsAnswer {
 export class StatsCache {
   private cached: Cached | undefined;
   private readonly json = new StatsJson();
+  /** The latest revision a request has seen, and when it first saw it. */
+  private seenRevision = -1;
+  private seenAt = 0;
 
   /**
    * @param maxStaleMs while events keep arriving, an answer is reused for at most this long, so a
    *   backfill at 100k events/s does not re-serialise the totals for every request
+   * @param quietMs once the totals have held still this long (a burst is over), the next request
+   *   gets them exact, without waiting out maxStaleMs
    */
-  constructor(private readonly store: StatsStore, private readonly maxStaleMs = 100, private readonly now = Date.now) {}
+  constructor(
+    private readonly store: StatsStore,
+    private readonly maxStaleMs = 100,
+    private readonly now = Date.now,
+    private readonly quietMs = 20,
+  ) {}
 
   /** The cached answer while it may still be served, without waiting: what most requests get. */
   current(): StatsAnswer | undefined {
     const cached = this.cached;
-    if (cached && (cached.revision === this.store.revision() || this.now() - cached.at < this.maxStaleMs)) return cached;
-    return undefined;
+    if (cached === undefined) return undefined;
+    const revision = this.store.revision();
+    if (cached.revision === revision) return cached;
+    const now = this.now();
+    if (revision !== this.seenRevision) {
+      this.seenRevision = revision;
+      this.seenAt = now;
+    }
+    // At most one rebuild per quietMs however requests and events interleave: a rebuild needs a
+    // revision first seen quietMs ago, and a later one a newer revision.
+    return now - cached.at < this.maxStaleMs && now - this.seenAt < this.quietMs ? cached : undefined;
   }
 
   /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding ~24 KB per request, and compressing it. */
