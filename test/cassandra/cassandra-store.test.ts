@@ -1,12 +1,10 @@
 // Runs the StatsStore contract against the Cassandra store on a real Cassandra.
 import { afterAll, setDefaultTimeout } from "bun:test";
-import { createLogger } from "../../src/log/logger.ts";
-import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
+import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import type { NewUserCheck } from "../../src/store/cassandra/new-users.ts";
 import { statsStoreContract, type StoreLimits } from "../../src/store/stats-store.contract.ts";
-import { describeCassandra, dropKeyspace, freshKeyspace, testConnection } from "../helpers/cassandra.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore } from "../helpers/cassandra.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
-import { waitFor } from "../helpers/service.ts";
 
 // Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
 setDefaultTimeout(60_000);
@@ -14,14 +12,7 @@ setDefaultTimeout(60_000);
 const keyspaces: string[] = [];
 
 async function openStore(keyspace: string, newUserCheck: NewUserCheck, limits: StoreLimits = {}): Promise<CassandraStore> {
-  const store = new CassandraStore(
-    testConnection(keyspace),
-    { streamKey: "test-stream", flushIntervalMs: 60_000, newUserCheck, ...limits },
-    createLogger("error"),
-  );
-  await store.open();
-  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
-  return store;
+  return (await openTestStore(keyspace, { newUserCheck, ...limits })).store;
 }
 
 describeCassandra("Cassandra store", () => {

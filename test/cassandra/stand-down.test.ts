@@ -2,10 +2,7 @@
 // again it resumes from the saved position, so the counts that landed must not stay counted twice.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import cassandra from "cassandra-driver";
-import { createLogger } from "../../src/log/logger.ts";
-import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
-import { describeCassandra, dropKeyspace, freshKeyspace, rawClient, readSummary, testConnection } from "../helpers/cassandra.ts";
-import { waitFor } from "../helpers/service.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, readSummary } from "../helpers/cassandra.ts";
 
 setDefaultTimeout(60_000);
 
@@ -23,10 +20,7 @@ const later = [
 
 /** A store whose next write of its stream position times out unsent (then works again). */
 async function openStore(keyspace: string) {
-  const conn = testConnection(keyspace);
-  const store = new CassandraStore(conn, { streamKey: "test-stream", flushIntervalMs: 60_000 }, createLogger("error"));
-  await store.open();
-  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  const { store, conn } = await openTestStore(keyspace);
   const client = await conn.whenReady();
   const execute = client.execute.bind(client) as (...args: unknown[]) => Promise<unknown>;
   let failPosition = false;

@@ -1,10 +1,7 @@
 // A holder that stops between inserting a flush's new users and incrementing user_count leaves them in
 // the table uncounted: whoever leads next must count them, or distinct_users stays short for good.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { createLogger } from "../../src/log/logger.ts";
-import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
-import { describeCassandra, dropKeyspace, freshKeyspace, rawClient, readSummary, testConnection } from "../helpers/cassandra.ts";
-import { waitFor } from "../helpers/service.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, readSummary } from "../helpers/cassandra.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,10 +19,7 @@ const later = [
 
 /** A store whose counter batches fail, unsent, while `failCounters` is set (its user inserts go through). */
 async function openStore(keyspace: string) {
-  const conn = testConnection(keyspace);
-  const store = new CassandraStore(conn, { streamKey: "test-stream", flushIntervalMs: 60_000 }, createLogger("error"));
-  await store.open();
-  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  const { store, conn } = await openTestStore(keyspace);
   const client = await conn.whenReady();
   const batch = client.batch.bind(client) as (...args: unknown[]) => Promise<unknown>;
   const control = { failCounters: false };

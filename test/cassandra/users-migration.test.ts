@@ -1,25 +1,16 @@
 // Keyspaces from before unique_users_by_bucket: the first holder copies unique_users once, and a holder
 // that knows every user counts new ones without reading. Both must keep distinct_users exact.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { createLogger } from "../../src/log/logger.ts";
-import { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
+import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import { USERS_MIGRATION } from "../../src/store/cassandra/migrate-users.ts";
-import { describeCassandra, dropKeyspace, freshKeyspace, rawClient, testConnection } from "../helpers/cassandra.ts";
-import { waitFor } from "../helpers/service.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, testConnection } from "../helpers/cassandra.ts";
 
 setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 
 async function openStore(keyspace: string, knownUsersLimit?: number): Promise<CassandraStore> {
-  const store = new CassandraStore(
-    testConnection(keyspace),
-    { streamKey: "test-stream", flushIntervalMs: 60_000, ...(knownUsersLimit === undefined ? {} : { knownUsersLimit }) },
-    createLogger("error"),
-  );
-  await store.open();
-  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
-  return store;
+  return (await openTestStore(keyspace, knownUsersLimit === undefined ? {} : { knownUsersLimit })).store;
 }
 
 /** A keyspace as an older wikitally left it: users in unique_users only, counted in user_count. */

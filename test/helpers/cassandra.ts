@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import cassandra from "cassandra-driver";
 import { createLogger } from "../../src/log/logger.ts";
+import { CassandraStore, type CassandraStoreOptions } from "../../src/store/cassandra/cassandra-store.ts";
 import { CassandraConnection, sharedPort } from "../../src/store/cassandra/connection.ts";
+import { waitFor } from "./service.ts";
 
 export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
 export const CASSANDRA_REQUIRED = process.env.WIKITALLY_REQUIRE_CASSANDRA === "1";
@@ -55,6 +57,18 @@ export function testConnection(keyspace: string, hosts = CASSANDRA_HOST): Cassan
     { hosts, keyspace, datacenter: "datacenter1", replication: "SimpleStrategy:1", retryMinMs: 50, retryMaxMs: 500 },
     createLogger("error"),
   );
+}
+
+/**
+ * A Cassandra store on `keyspace` (stream "test-stream", flushed only when a test says so), opened and
+ * ready, with its connection: tests that make a statement fail wrap the connection's client.
+ */
+export async function openTestStore(keyspace: string, options: Partial<CassandraStoreOptions> = {}): Promise<{ store: CassandraStore; conn: CassandraConnection }> {
+  const conn = testConnection(keyspace);
+  const store = new CassandraStore(conn, { streamKey: "test-stream", flushIntervalMs: 60_000, ...options }, createLogger("error"));
+  await store.open();
+  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  return { store, conn };
 }
 
 /** A plain driver session for checking what the service wrote, independent of its code. */
