@@ -162,7 +162,7 @@ export class CassandraStore implements StatsStore {
     }
     const undo = undoOf(stoodDown.landedAhead);
     try {
-      await this.counters.write(client, fencedSession(client, flushDeadline(this.guard), this.answered), undo, this.mirror);
+      await this.writeCounters(client, undo);
     } catch (error) {
       // What was taken back is in the mirror and the tables; a retried takeOver takes back the rest.
       stoodDown.landedAhead = undoOf(undo);
@@ -192,11 +192,16 @@ export class CassandraStore implements StatsStore {
     if (missing > 0) {
       const delta = new Delta();
       delta.newUsers = missing;
-      await this.counters.write(client, fencedSession(client, flushDeadline(this.guard), this.answered), delta, this.mirror);
+      await this.writeCounters(client, delta);
       this.changes++;
       this.log.warn("counted users that were in the table but not in user_count (a holder stopped between writing them and counting them)", { users: missing });
     }
     this.newUsers = this.newUserWriter();
+  }
+
+  /** Writes counter corrections at take-over, fenced as a flush is (and into the mirror). */
+  private writeCounters(client: cassandra.Client, delta: Delta): Promise<void> {
+    return this.counters.write(client, fencedSession(client, flushDeadline(this.guard), this.answered), delta, this.mirror);
   }
 
   private async migrateUsers(client: cassandra.Client): Promise<void> {
