@@ -36,7 +36,9 @@ async function warmUp(ctx: Context): Promise<WarmUp> {
   const costs: number[] = [];
   const client = await connect();
   try {
-    for (let fed = fedBefore; identity === undefined ? costs.length === 0 : fed < WARM_EVENTS;) {
+    // One run against a remote Cassandra: what it was fed before cannot be known.
+    const target = identity === undefined ? WARM_UP_EVENTS : WARM_EVENTS;
+    for (let fed = fedBefore; fed < target;) {
       const run = await startOnCassandra(ctx, "warmup", payloads);
       try {
         const cassandraBusy = cpuMeter(pid);
@@ -46,7 +48,7 @@ async function warmUp(ctx: Context): Promise<WarmUp> {
         await until(() => storedSummary(client, run.ks), (stored) => stored.messages >= WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50, what: "the warm-up flushed" });
         const cost = cassandraBusy?.();
         costs.push(cost === undefined ? NaN : round(cost / WARM_UP_EVENTS, 1));
-        if (identity !== undefined) fed = addFed(identity, WARM_UP_EVENTS);
+        fed = identity === undefined ? fed + WARM_UP_EVENTS : addFed(identity, WARM_UP_EVENTS);
       } finally {
         await run.stop();
         // Dropped at once: a kept keyspace's memtables would be flushed, and compacted, during the measured run.
