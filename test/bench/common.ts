@@ -174,33 +174,40 @@ export function cpuMeter(pid: number | undefined): (() => number) | undefined {
   return () => cpuMicros(pid) - start;
 }
 
-/** CPU time of each of a process's threads, in µs, summed by thread name (Bun's: bun.exe, Worker, JITWorker, …). */
-function threadMicros(pid: number): Map<string, number> {
-  const byName = new Map<string, number>();
+/** CPU time of each of a process's threads in µs, and their names, by thread id. */
+function threadStats(pid: number): Map<string, { name: string; micros: number }> {
+  const byTid = new Map<string, { name: string; micros: number }>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      byTid.set(tid, parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
     } catch {
       continue; // the thread ended between the listing and the read
     }
-    const { name, micros } = parseStat(stat);
-    byName.set(name, (byName.get(name) ?? 0) + micros);
   }
-  return byName;
+  return byTid;
 }
 
 /**
  * Starts measuring a process's CPU time by thread; the returned function describes the µs per `unit`
- * each thread used since, busiest first ("bun.exe 4.5, Worker 4.1, JITWorker 1.5"): which thread
- * bounds a pipeline.
+ * each thread used since, summed by name (Bun's: bun.exe, Worker, JITWorker, …) or by `group` of the
+ * name, busiest first ("bun.exe 4.5, Worker 4.1, JITWorker 1.5"): which thread bounds a pipeline.
+ * Each thread's time is taken by thread id, under the name it has at the end: Cassandra's shared
+ * request threads rename themselves after the stage of their current task. A thread that ended
+ * meanwhile is left out.
  */
-export function threadMeter(pid: number): (units: number) => string {
-  const start = threadMicros(pid);
-  return (units) => [...threadMicros(pid)]
-    .map(([name, us]) => [name, (us - (start.get(name) ?? 0)) / units] as const)
-    .filter(([, per]) => per >= 0.05)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, per]) => `${name} ${round(per, 2)}`)
-    .join(", ");
+export function threadMeter(pid: number, group: (name: string) => string = (name) => name): (units: number) => string {
+  const start = threadStats(pid);
+  return (units) => {
+    const byName = new Map<string, number>();
+    for (const [tid, { name, micros }] of threadStats(pid)) {
+      const key = group(name);
+      byName.set(key, (byName.get(key) ?? 0) + micros - (start.get(tid)?.micros ?? 0));
+    }
+    return [...byName]
+      .map(([name, us]) => [name, us / units] as const)
+      .filter(([, per]) => per >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, per]) => `${name} ${round(per, 2)}`)
+      .join(", ");
+  };
 }
