@@ -1,16 +1,20 @@
 // Ingest on the Cassandra store: N events (20% from new users, as in a backfill) as fast as the socket allows, timed
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
-import { cpuMeter, cpuMicros, fig, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
+import type cassandra from "cassandra-driver";
+import { cpuMeter, cpuMicros, fig, median, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedSummary, storedTotals } from "./cassandra-util.ts";
 import { addFed, fedEvents, WARM_EVENTS } from "./cassandra-fed.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
-import { assertExact, dataset, expectedOf, renderSse } from "./synthetic.ts";
+import { inMemoryRun, type Run } from "./ingest-memory.ts";
+import { assertExact, dataset, expectedOf, renderSse, type Expected } from "./synthetic.ts";
 
 const BENCH = "ingest-cassandra";
 export const CASSANDRA_NEW_USER_SHARE = 0.2;
 const QUARTILES = [0.25, 0.5, 0.75, 1] as const;
+/** Measured pairs of an in-memory and a durable run: three give a median ratio that one slow pair cannot move. */
+const PAIRS = 3;
 
 /** Events of each unmeasured run that warms Cassandra's JIT first. */
 const WARM_UP_EVENTS = 100_000;
@@ -32,14 +36,14 @@ async function warmUp(ctx: Context): Promise<WarmUp> {
   const pid = cassandraPid();
   const identity = pid === undefined ? undefined : processIdentity(pid);
   const fedBefore = identity === undefined ? 0 : fedEvents(identity);
-  const payloads = dataset(WARM_UP_EVENTS, CASSANDRA_NEW_USER_SHARE).payloads;
+  const chunks = renderSse(dataset(WARM_UP_EVENTS, CASSANDRA_NEW_USER_SHARE).payloads);
   const costs: number[] = [];
   const client = await connect();
   try {
     // One run against a remote Cassandra: what it was fed before cannot be known.
     const target = identity === undefined ? WARM_UP_EVENTS : WARM_EVENTS;
     for (let fed = fedBefore; fed < target;) {
-      const run = await startOnCassandra(ctx, "warmup", payloads);
+      const run = await startOnCassandra(ctx, "warmup", chunks);
       try {
         const cassandraBusy = cpuMeter(pid);
         run.blaster.open();
@@ -69,10 +73,10 @@ function describeWarmUp({ fedBefore, costs }: WarmUp): string {
 }
 
 /** The service on a new bench keyspace, connected to an SSE server that sends `payloads` once opened. */
-async function startOnCassandra(ctx: Context, tag: string, payloads: readonly string[], cpuProfDir?: string) {
+async function startOnCassandra(ctx: Context, tag: string, chunks: readonly Uint8Array[], cpuProfDir?: string) {
   const ks = benchKeyspace(tag);
   ctx.keyspaces.add(ks);
-  const blaster = startBlaster(chunksFeed(renderSse(payloads)));
+  const blaster = startBlaster(chunksFeed(chunks));
   let service: ServiceChild | undefined;
   const stop = async () => {
     await service?.stop();
@@ -89,27 +93,56 @@ async function startOnCassandra(ctx: Context, tag: string, payloads: readonly st
   }
 }
 
-export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
-  let warmed: WarmUp | undefined;
-  if (!ctx.quick) {
-    const started = performance.now();
-    warmed = await warmUp(ctx);
-    ctx.log(`Cassandra warm-up, ${Math.round(performance.now() - started)} ms: ${describeWarmUp(warmed)}`);
-  }
-  const n = ctx.sizes.cassandraEvents;
-  const data = dataset(n, CASSANDRA_NEW_USER_SHARE);
-  const expected = expectedOf(data);
-  const client = await connect();
-  const profDir = ctx.profile ? profileDir(BENCH) : undefined;
-  let run: Awaited<ReturnType<typeof startOnCassandra>> | undefined;
+/**
+ * A Cassandra thread's group. Request stages run on one shared pool whose threads rename themselves
+ * after the stage of their latest task ("Native-Transport-Requests-3", "CounterMutationStage-1", cut
+ * to 15 characters), so their time is one group; other threads lose only the number of their pool.
+ */
+const poolOf = (thread: string): string =>
+  /^(Native-Transpor|MutationStage|CounterMutation|ReadStage|RequestRespons|ViewMutationSt|SharedPool-Work)/.test(thread)
+    ? "request stages"
+    : thread.replace(/[-:#\s]*\d*$/, "");
+
+/** Flushes the service has made, from its /metrics. */
+async function flushCount(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = /^wikitally_store_flush_duration_seconds_count(?:\{\})? (\d+)/m.exec(text);
+  if (!match) throw new Error("no wikitally_store_flush_duration_seconds_count in /metrics");
+  return Number(match[1]);
+}
+
+/** One durable run's figures. */
+interface DurableRun {
+  /** Events/s from the first byte until the tables hold all N, and until /health counted all N. */
+  eps: number;
+  countedEps: number;
+  seconds: number;
+  cpuMicrosPerEvent: number;
+  threads: string;
+  cassandraCpu: number;
+  /** Flushes (each writing a counter row per server URL it saw) until the tables held every event. */
+  flushes: number;
+  /** Cassandra's µs per event by thread pool. */
+  cassandraThreads: string;
+  rssStart: number;
+  /** RSS as /stats passed each of QUARTILES. */
+  rss: number[];
+  rssDurable: number;
+}
+
+/** The service counting `chunks` into a new keyspace, timed until Cassandra's own tables hold them exactly. */
+async function durableRun(ctx: Context, client: cassandra.Client, chunks: readonly Uint8Array[], expected: Expected, profDir: string | undefined): Promise<DurableRun> {
+  const n = expected.messages;
+  const run = await startOnCassandra(ctx, "ingest", chunks, profDir);
   try {
-    run = await startOnCassandra(ctx, "ingest", data.payloads, profDir);
     const { ks, blaster, service } = run;
     ctx.log(`Cassandra quiet ${run.quietAfterMs} ms after the keyspace was made`);
     const rssStart = rssBytes(service.pid);
     const cpuBefore = cpuMicros(service.pid);
     const threads = threadMeter(service.pid);
-    const cassandraBusy = cpuMeter(cassandraPid());
+    const pid = cassandraPid();
+    const cassandraBusy = cpuMeter(pid);
+    const cassandraThreads = pid === undefined ? undefined : threadMeter(pid, poolOf);
     blaster.open();
     const rss: number[] = [];
     let durable: number | undefined;
@@ -129,6 +162,8 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
       },
     });
     const cassandraCpu = cassandraBusy?.() ?? NaN;
+    const cassandraByThread = cassandraThreads?.(n) ?? "unknown (no pid)";
+    const flushes = await flushCount(service.base);
     const cpu = cpuMicros(service.pid) - cpuBefore;
     const byThread = threads(n);
     const rssDurable = rssBytes(service.pid);
@@ -146,29 +181,17 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
     await Bun.sleep(150);
     assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
     if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
-
-    const first = blaster.firstByteAt!;
-    const seconds = (durable! - first) / 1000;
-    const eps = n / seconds;
-    ctx.log(`Cassandra ingest: ${Math.round(eps)} events/s durable`);
-    const [q25, , , q100] = rss as [number, number, number, number];
-    return [
-      fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`),
-      fig(BENCH, "durable ingest rate (first byte → tables exact)", round(eps), "events/s", atLeast(50_000), "FLUSH_INTERVAL_MS default (1000)"),
-      fig(BENCH, "counting rate (first byte → /health counted all)", round(n / ((done.countedAt - first) / 1000)), "events/s", undefined, "in memory, before the writes"),
-      fig(BENCH, "new users made durable", round(expected.distinct_users / seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
-      fig(BENCH, "child CPU per event", round(cpu / n, 2), "µs/event", undefined, `until the tables are exact; by thread, µs/event: ${byThread}`),
-      fig(BENCH, "Cassandra server CPU per event", round(cassandraCpu / n, 2), "µs/event", undefined,
-        `${round(cassandraCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(cassandraCpu / expected.distinct_users)} µs per new user`),
-      fig(BENCH, "RSS before the stream", round(rssStart / MB, 1), "MB"),
-      ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(rss[i]! / MB, 1), "MB")),
-      fig(BENCH, "RSS once durable", round(rssDurable / MB, 1), "MB"),
-      fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
-        `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
-    ];
+    const seconds = (durable! - blaster.firstByteAt!) / 1000;
+    ctx.log(`Cassandra ingest: ${Math.round(n / seconds)} events/s durable`);
+    return {
+      eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), seconds, cpuMicrosPerEvent: cpu / n, threads: byThread,
+      cassandraCpu, cassandraThreads: cassandraByThread, flushes, rssStart, rss, rssDurable,
+    };
   } finally {
-    await run?.stop();
-    await client.shutdown();
+    await run.stop();
+    // Dropped at once, as the warm-up's are: its memtables would otherwise be flushed during the next run.
+    await dropKeyspaces([run.ks]);
+    ctx.keyspaces.delete(run.ks);
     if (profDir !== undefined) {
       const summary = summariseDir(profDir);
       if (summary) {
@@ -177,4 +200,58 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
       }
     }
   }
+}
+
+export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
+  let warmed: WarmUp | undefined;
+  if (!ctx.quick) {
+    const started = performance.now();
+    warmed = await warmUp(ctx);
+    ctx.log(`Cassandra warm-up, ${Math.round(performance.now() - started)} ms: ${describeWarmUp(warmed)}`);
+  }
+  const n = ctx.sizes.cassandraEvents;
+  const data = dataset(n, CASSANDRA_NEW_USER_SHARE);
+  const expected = expectedOf(data);
+  const chunks = renderSse(data.payloads);
+  const pairs = ctx.quick ? 1 : PAIRS;
+  const memory: Run[] = [];
+  const durable: DurableRun[] = [];
+  const client = await connect();
+  try {
+    // In-memory and durable runs of the same events take turns, and each ratio is taken within its
+    // pair, so that a slow spell of this shared machine weighs on both sides of a ratio.
+    for (let i = 0; i < pairs; i++) {
+      // The in-memory run must not share the cores with Cassandra still working on the previous run.
+      await cassandraQuiet();
+      memory.push(await inMemoryRun(ctx, chunks, expected, undefined));
+      // Only the first durable run is profiled, when asked: the profiler slows the child down.
+      durable.push(await durableRun(ctx, client, chunks, expected, ctx.profile && i === 0 ? profileDir(BENCH) : undefined));
+    }
+  } finally {
+    await client.shutdown();
+  }
+  const run = [...durable].sort((a, b) => a.eps - b.eps)[durable.length >> 1]!;
+  const ratios = durable.map((d, i) => d.eps / memory[i]!.eps);
+  const all = (values: number[], digits = 0) => values.map((v) => round(v, digits)).join(", ");
+  const of = pairs > 1 ? `median of ${pairs} runs (all: ${all(durable.map((d) => d.eps))}); ` : "";
+  const [q25, , , q100] = run.rss as [number, number, number, number];
+  return [
+    fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`),
+    fig(BENCH, "durable ingest rate (first byte → tables exact)", round(run.eps), "events/s", atLeast(50_000), `${of}FLUSH_INTERVAL_MS default (1000)`),
+    fig(BENCH, "counting rate (first byte → /health counted all)", round(run.countedEps), "events/s", undefined, "in memory, before the writes; of the median run"),
+    fig(BENCH, "in-memory ingest rate, the pairs' other runs", round(median(memory.map((m) => m.eps))), "events/s", undefined,
+      `first byte → /stats exact, the same events on the in-memory store, each run right before a durable one; all: ${all(memory.map((m) => m.eps))}`),
+    fig(BENCH, "ratio durable (Cassandra) / in-memory ingest (events/s)", round(median(ratios), 2), "×", atLeast(0.5),
+      pairs > 1 ? `median of ${pairs} pairs' ratios; all: ${all(ratios, 2)}` : undefined),
+    fig(BENCH, "new users made durable", round(expected.distinct_users / run.seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
+    fig(BENCH, "flushes until the tables were exact", run.flushes, "flushes", undefined, `of the median run; all: ${all(durable.map((d) => d.flushes))}`),
+    fig(BENCH, "child CPU per event", round(run.cpuMicrosPerEvent, 2), "µs/event", undefined, `until the tables are exact; by thread, µs/event: ${run.threads}`),
+    fig(BENCH, "Cassandra server CPU per event", round(run.cassandraCpu / n, 2), "µs/event", undefined,
+      `${round(run.cassandraCpu / 1e6 / run.seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(run.cassandraCpu / expected.distinct_users)} µs per new user; by thread pool, µs/event: ${run.cassandraThreads}`),
+    fig(BENCH, "RSS before the stream", round(run.rssStart / MB, 1), "MB"),
+    ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(run.rss[i]! / MB, 1), "MB")),
+    fig(BENCH, "RSS once durable", round(run.rssDurable / MB, 1), "MB"),
+    fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
+      `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
+  ];
 }
