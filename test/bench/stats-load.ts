@@ -181,13 +181,13 @@ async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Prom
   }
 }
 
-/** hello-server.ts; with `brotli`, answering as /stats does (see there). */
-async function startHello(brotli?: Uint8Array): Promise<Server & { stop(): Promise<void> }> {
+/** hello-server.ts; with `brotli`, answering as /stats does, on `threads` threads (see there). */
+async function startHello(brotli?: Uint8Array, threads = 1): Promise<Server & { stop(): Promise<void> }> {
   const args = [process.execPath, join(import.meta.dir, "hello-server.ts")];
   if (brotli) {
     const file = join(ROOT, ".cache", "bench", "stats-body.br");
     await Bun.write(file, brotli);
-    args.push(file);
+    args.push(file, String(threads));
   }
   const child = Bun.spawn(args, { cwd: ROOT, stdout: "pipe" });
   const reader = child.stdout.getReader();
@@ -251,9 +251,11 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
     const hello = await startHello();
     // Same request and answer bytes, no service: how much of the gap is the request and answer themselves.
     const like = await startHello(memory.brotli);
+    // The same on two threads: whether answering /stats on more threads would help on this machine.
+    const like2 = await startHello(memory.brotli, 2);
     try {
       await memory.started();
-      const r = await takeTurns(ctx, { hello, like, memory }, memory.token);
+      const r = await takeTurns(ctx, { hello, like, like2, memory }, memory.token);
       const ingest = await memory.ingestRate();
       ctx.log(`hello world ${Math.round(medianOf(r.hello!, "rps"))}, like /stats ${Math.round(medianOf(r.like!, "rps"))}, /stats ${Math.round(medianOf(r.memory!, "rps"))} req/s`);
       figures.push(
@@ -264,6 +266,8 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
         fig(BENCH, "Bun.serve answering like /stats throughput", round(medianOf(r.like!, "rps")), "req/s", undefined,
           `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`),
         fig(BENCH, "ratio Bun.serve like /stats / hello world", round(ratioOf(r.like!, r.hello!), 2), "×", undefined, "a ceiling for the /stats ratio"),
+        fig(BENCH, "ratio Bun.serve like /stats on 2 threads / hello world", round(ratioOf(r.like2!, r.hello!), 2), "×", undefined,
+          `two Bun.serve on one port (reusePort), one per thread; median of the rounds' ratios; req/s ${all(r.like2!, "rps")}`),
         fig(BENCH, "ratio /stats (in-memory) / Bun.serve like /stats", round(ratioOf(r.memory!, r.like!), 2), "×", undefined, "what the service costs: auth, cache, metrics, ingest beside it"),
         fig(BENCH, "hello world CPU per answer", round(medianOf(r.hello!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
         fig(BENCH, "Bun.serve like /stats CPU per answer", round(medianOf(r.like!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
@@ -271,6 +275,7 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
     } finally {
       await hello.stop();
       await like.stop();
+      await like2.stop();
     }
   } finally {
     await memory.stop();
