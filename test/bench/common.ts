@@ -102,6 +102,21 @@ export function median(values: readonly number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** The item with the median of `key` (of an even count, the upper one, as median() takes). */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[items.length >> 1]!;
+}
+
+/** a[i] / b[i] for each pair of runs made back to back: a ratio within a pair, where the machine's slow spells cancel. */
+export function pairRatios(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((x, i) => x / b[i]!);
+}
+
+/** Values for a figure's note: "1, 2, 3". */
+export function listed(values: readonly number[], digits = 0): string {
+  return values.map((v) => round(v, digits)).join(", ");
+}
+
 const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
 /**

@@ -1,7 +1,7 @@
 // Ingest on the Cassandra store: N events (20% from new users, as in a backfill) as fast as the socket allows, timed
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
 import type cassandra from "cassandra-driver";
-import { cpuMeter, cpuMicros, fig, median, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
+import { cpuMeter, cpuMicros, fig, listed, median, medianBy, pairRatios, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedSummary, storedTotals } from "./cassandra-util.ts";
 import { addFed, fedEvents, WARM_EVENTS } from "./cassandra-fed.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
@@ -180,6 +180,7 @@ async function durableRun(ctx: Context, client: cassandra.Client, chunks: readon
     // /stats may reuse an answer for up to 100 ms after the last change (README, Reads): ask after that.
     await Bun.sleep(150);
     assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
+
     if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
     const seconds = (durable! - blaster.firstByteAt!) / 1000;
     ctx.log(`Cassandra ingest: ${Math.round(n / seconds)} events/s durable`);
@@ -230,21 +231,20 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
   } finally {
     await client.shutdown();
   }
-  const run = [...durable].sort((a, b) => a.eps - b.eps)[durable.length >> 1]!;
-  const ratios = durable.map((d, i) => d.eps / memory[i]!.eps);
-  const all = (values: number[], digits = 0) => values.map((v) => round(v, digits)).join(", ");
-  const of = pairs > 1 ? `median of ${pairs} runs (all: ${all(durable.map((d) => d.eps))}); ` : "";
+  const run = medianBy(durable, (d) => d.eps);
+  const ratios = pairRatios(durable.map((d) => d.eps), memory.map((m) => m.eps));
+  const of = pairs > 1 ? `median of ${pairs} runs (all: ${listed(durable.map((d) => d.eps))}); ` : "";
   const [q25, , , q100] = run.rss as [number, number, number, number];
   return [
     fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`),
     fig(BENCH, "durable ingest rate (first byte → tables exact)", round(run.eps), "events/s", atLeast(50_000), `${of}FLUSH_INTERVAL_MS default (1000)`),
     fig(BENCH, "counting rate (first byte → /health counted all)", round(run.countedEps), "events/s", undefined, "in memory, before the writes; of the median run"),
     fig(BENCH, "in-memory ingest rate, the pairs' other runs", round(median(memory.map((m) => m.eps))), "events/s", undefined,
-      `first byte → /stats exact, the same events on the in-memory store, each run right before a durable one; all: ${all(memory.map((m) => m.eps))}`),
+      `first byte → /stats exact, the same events on the in-memory store, each run right before a durable one; all: ${listed(memory.map((m) => m.eps))}`),
     fig(BENCH, "ratio durable (Cassandra) / in-memory ingest (events/s)", round(median(ratios), 2), "×", atLeast(0.5),
-      pairs > 1 ? `median of ${pairs} pairs' ratios; all: ${all(ratios, 2)}` : undefined),
+      pairs > 1 ? `median of ${pairs} pairs' ratios; all: ${listed(ratios, 2)}` : undefined),
     fig(BENCH, "new users made durable", round(expected.distinct_users / run.seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
-    fig(BENCH, "flushes until the tables were exact", run.flushes, "flushes", undefined, `of the median run; all: ${all(durable.map((d) => d.flushes))}`),
+    fig(BENCH, "flushes until the tables were exact", run.flushes, "flushes", undefined, `of the median run; all: ${listed(durable.map((d) => d.flushes))}`),
     fig(BENCH, "child CPU per event", round(run.cpuMicrosPerEvent, 2), "µs/event", undefined, `until the tables are exact; by thread, µs/event: ${run.threads}`),
     fig(BENCH, "Cassandra server CPU per event", round(run.cassandraCpu / n, 2), "µs/event", undefined,
       `${round(run.cassandraCpu / 1e6 / run.seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(run.cassandraCpu / expected.distinct_users)} µs per new user; by thread pool, µs/event: ${run.cassandraThreads}`),

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { classify } from "../../src/stats/classify.ts";
 import { Tally } from "../../src/stats/tally.ts";
-import { atLeast, cpuMicros, fig, median, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
+import { atLeast, cpuMicros, fig, listed, median, medianBy, pairRatios, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
 import { spawnService, waitAllCounted } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
@@ -101,13 +101,8 @@ export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], e
 
 /** A target ratio: the median of the ratios taken within each pair of runs, all of them in the note. */
 function ratioFigure(figure: string, ratios: number[]): Figure {
-  const note = ratios.length > 1 ? `median of ${ratios.length} pairs, each ceiling run right before its ingest run; all: ${ratios.map((r) => round(r, 2)).join(", ")}` : undefined;
+  const note = ratios.length > 1 ? `median of ${ratios.length} pairs, each ceiling run right before its ingest run; all: ${listed(ratios, 2)}` : undefined;
   return fig(BENCH, figure, round(median(ratios), 2), "×", atLeast(0.7), note);
-}
-
-/** The run with the median of `key`: one 1-second sample on 2 shared cores is noisy. */
-function medianBy<T>(runs: T[], key: (run: T) => number): T {
-  return [...runs].sort((a, b) => key(a) - key(b))[runs.length >> 1]!;
 }
 
 export async function ingestMemory(ctx: Context): Promise<Figure[]> {
@@ -133,6 +128,7 @@ export async function ingestMemory(ctx: Context): Promise<Figure[]> {
       ctx.log(formatSummary(BENCH, summary));
     }
   }
+  const ceilingRates = ceilings.map((c) => c.eventsPerSecond);
   const ceiling = medianBy(ceilings, (c) => c.eventsPerSecond);
   const run = medianBy(runs, (r) => r.eps);
   const counted = medianBy(runs, (r) => r.countedEps);
@@ -151,8 +147,8 @@ export async function ingestMemory(ctx: Context): Promise<Figure[]> {
     fig(BENCH, "ceiling: classify+Tally in memory", round(ceiling.eventsPerSecond), "events/s", undefined,
       `${of}all: ${ceilings.map((c) => round(c.eventsPerSecond)).join(", ")}`),
     fig(BENCH, "ceiling CPU per event", round(ceiling.cpuMicrosPerEvent, 2), "µs/event"),
-    ratioFigure("ratio ingest (/stats) / ceiling (events/s)", runs.map((r, i) => r.eps / ceilings[i]!.eventsPerSecond)),
-    ratioFigure("ratio ingest (/health) / ceiling (events/s)", runs.map((r, i) => r.countedEps / ceilings[i]!.eventsPerSecond)),
+    ratioFigure("ratio ingest (/stats) / ceiling (events/s)", pairRatios(runs.map((r) => r.eps), ceilingRates)),
+    ratioFigure("ratio ingest (/health) / ceiling (events/s)", pairRatios(runs.map((r) => r.countedEps), ceilingRates)),
     fig(BENCH, "ratio ceiling CPU / child CPU", round(ceiling.cpuMicrosPerEvent / cpu.cpuMicrosPerEvent, 2), "×"),
     fig(BENCH, "reference: fetch body read only", round(read.eventsPerSecond), "events/s", undefined, `bare child, ${round(read.cpuMicrosPerEvent, 2)} µs/event CPU`),
     fig(BENCH, "reference: fetch+SseParser+classify+Tally", round(pipeline.eventsPerSecond), "events/s", undefined,

@@ -3,7 +3,7 @@
 // The service first counts a burst of events (so /stats has its ~800 server_urls), then keeps
 // ingesting at a steady 5,000 events/s while wrk (or load-client.ts) hammers /stats with a valid token.
 import { join } from "node:path";
-import { ROOT, atLeast, below, cpuMeter, fig, median, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
+import { ROOT, atLeast, below, cpuMeter, fig, listed, median, pairRatios, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { benchKeyspace, CASSANDRA_HOST, probe } from "./cassandra-util.ts";
 import { spawnService, stopChild, type ServiceChild } from "./child.ts";
@@ -224,8 +224,8 @@ async function takeTurns(ctx: Context, servers: Record<string, Server>, token: s
 
 const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer") => median(results.map((r) => r[key] ?? NaN));
 /** Per round, a over b; the median of those: each ratio is taken within one round. */
-const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(a.map((r, i) => r.rps / b[i]!.rps));
-const all = (results: LoadResult[], key: "rps" | "p99Ms") => results.map((r) => round(r[key], key === "rps" ? 0 : 2)).join(", ");
+const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(pairRatios(a.map((r) => r.rps), b.map((r) => r.rps)));
+const all = (results: LoadResult[], key: "rps" | "p99Ms") => listed(results.map((r) => r[key]), key === "rps" ? 0 : 2);
 
 const CPU_NOTE = "all the server's threads, less what it spends in the second before without the load (its ingest); median of the rounds";
 
