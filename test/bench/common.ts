@@ -189,6 +189,25 @@ export function cpuMeter(pid: number | undefined): (() => number) | undefined {
   return () => cpuMicros(pid) - start;
 }
 
+/** Busy and total jiffies of all cores together, from /proc/stat's first line (idle and iowait count as idle). */
+function machineJiffies(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").slice(0, 200).split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/**
+ * Starts measuring how busy the whole machine is; the returned function gives the share of all cores'
+ * time spent busy since (0..1). Near 1, a run is bound by the machine's CPU, whichever process uses it.
+ */
+export function machineMeter(): () => number {
+  const start = machineJiffies();
+  return () => {
+    const end = machineJiffies();
+    return (end.busy - start.busy) / Math.max(1, end.total - start.total);
+  };
+}
+
 /** CPU time of each of a process's threads in µs, and their names, by thread id. */
 function threadStats(pid: number): Map<string, { name: string; micros: number }> {
   const byTid = new Map<string, { name: string; micros: number }>();

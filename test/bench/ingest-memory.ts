@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { classify } from "../../src/stats/classify.ts";
 import { Tally } from "../../src/stats/tally.ts";
-import { atLeast, cpuMicros, fig, listed, median, medianBy, pairRatios, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
+import { atLeast, cpuMicros, fig, listed, machineMeter, median, medianBy, pairRatios, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
 import { spawnService, waitAllCounted } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
@@ -47,6 +47,7 @@ interface Reference {
 
 /** pipeline-child.ts over the same bytes: what fetch + SseParser + classify + Tally do on their own. */
 async function reference(chunks: readonly Uint8Array[], events: number, mode: "read" | "pipeline"): Promise<Reference> {
+  Bun.gc(true);
   const blaster = startBlaster(chunksFeed(chunks));
   const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), blaster.url, String(events), mode], { stdout: "pipe", stderr: "pipe" });
   try {
@@ -69,11 +70,17 @@ export interface Run {
   /** µs per event by thread. */
   threads: string;
   seconds: number;
+  /** Share of both cores busy during the run, and this process's CPU (SSE server, polling) per event. */
+  machineBusy: number;
+  benchMicrosPerEvent: number;
 }
 
 /** One service child counting the whole stream on the in-memory store; its totals must be exact. */
 export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], expected: Expected, profDir: string | undefined): Promise<Run> {
   const n = expected.messages;
+  // This process's garbage (the ceiling's parsed events, a previous run's) would otherwise be
+  // collected during the run, on the cores the service is measured on.
+  Bun.gc(true);
   const blaster = startBlaster(chunksFeed(chunks));
   try {
     const service = await spawnService({ env: { STREAM_URL: blaster.url, STORAGE: "in-memory" }, cpuProfDir: profDir });
@@ -81,14 +88,21 @@ export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], e
       await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
       const cpuBefore = cpuMicros(service.pid);
       const threads = threadMeter(service.pid);
+      const machine = machineMeter();
+      const benchCpu = process.cpuUsage();
       blaster.open();
       const done = await waitAllCounted(service, n, { timeoutMs: 30_000 + n / 2, intervalMs: 20 });
       const cpu = cpuMicros(service.pid) - cpuBefore;
+      const machineBusy = machine();
+      const benchUsed = process.cpuUsage(benchCpu);
       const byThread = threads(n);
       assertExact("/stats after the in-memory ingest", done.stats, expected);
       if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
       const seconds = (done.statsAt - blaster.firstByteAt!) / 1000;
-      const run = { eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), cpuMicrosPerEvent: cpu / n, threads: byThread, seconds };
+      const run = {
+        eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), cpuMicrosPerEvent: cpu / n, threads: byThread, seconds,
+        machineBusy, benchMicrosPerEvent: (benchUsed.user + benchUsed.system) / n,
+      };
       ctx.log(`in-memory ingest: ${Math.round(run.eps)} events/s (/stats), ${Math.round(run.countedEps)} (/health)`);
       return run;
     } finally {
@@ -144,6 +158,8 @@ export async function ingestMemory(ctx: Context): Promise<Figure[]> {
       `${of}all: ${runs.map((r) => round(r.countedEps)).join(", ")}; live counter`),
     fig(BENCH, "stream bandwidth", round(bytes / MB / run.seconds, 1), "MB/s"),
     fig(BENCH, "child CPU per event", round(cpu.cpuMicrosPerEvent, 2), "µs/event", undefined, `${of}utime+stime of the child, all threads, /proc; by thread, µs/event: ${cpu.threads}`),
+    fig(BENCH, "machine busy during ingest", round(median(runs.map((r) => r.machineBusy)) * 100), "%", undefined,
+      `${of}both cores, /proc/stat; all: ${listed(runs.map((r) => r.machineBusy * 100))}; the bench process (SSE server, polling) used ${round(median(runs.map((r) => r.benchMicrosPerEvent)), 2)} µs/event of it`),
     fig(BENCH, "ceiling: classify+Tally in memory", round(ceiling.eventsPerSecond), "events/s", undefined,
       `${of}all: ${ceilings.map((c) => round(c.eventsPerSecond)).join(", ")}`),
     fig(BENCH, "ceiling CPU per event", round(ceiling.cpuMicrosPerEvent, 2), "µs/event"),
