@@ -398,6 +398,37 @@ describe("multi-byte UTF-8", () => {
   });
 });
 
+describe("binary data", () => {
+  const binary = (text: string) => Buffer.from(text).toString("latin1");
+  const input = bytes([0xef, 0xbb, 0xbf], "event: 日本語\r\nid: ✓-1\r\ndata: 日本語 ✓ 😀\r\ndata:😀\r\n\r\n:ü\rdata: é\n\n");
+  const binaryParse = (chunks: Uint8Array[]) => parse(chunks, { binaryData: true });
+
+  test("delivers each byte of data as one char; the type and id are decoded as ever", () => {
+    expect(binaryParse([input]).events).toEqual([msg(binary("日本語 ✓ 😀\n😀"), "✓-1", "日本語"), msg(binary("é"), "✓-1")]);
+  });
+
+  test("keeps invalid UTF-8 as it came", () => {
+    expect(datas(binaryParse([bytes("data: a", [0xff, 0xc3], "b", [0xe6, 0x97], "\n\n")]))).toEqual(["a\xff\xc3b\xe6\x97"]);
+  });
+
+  test("splitting at every pair of byte positions gives the same events (lines joined across chunks included)", () => {
+    const expected = JSON.stringify(binaryParse([input]));
+    const bad: string[] = [];
+    for (let i = 0; i <= input.length; i++) {
+      for (let j = i; j <= input.length; j++) if (JSON.stringify(binaryParse(splitAt(input, i, j))) !== expected) bad.push(`${i},${j}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  test("every Wikimedia capture, in random chunks, gives the bytes of the text parse's data", () => {
+    const all = concat(fixtureFiles().map((path) => new Uint8Array(readFileSync(path))));
+    const text = parse([all]).events;
+    const events = binaryParse(randomChunks(all, 11)).events;
+    expect(events.map((e) => ({ ...e, data: Buffer.from(e.data, "latin1").toString("utf8") }))).toEqual(text);
+    expect(events.some((e) => /[^\x00-\x7f]/.test(e.data))).toBe(true);
+  });
+});
+
 describe("Wikimedia captures", () => {
   const files = fixtureFiles().map((path) => ({ name: basename(path), input: new Uint8Array(readFileSync(path)) }));
   const perFile = expectedMessagesPerFile();

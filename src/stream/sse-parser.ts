@@ -1,6 +1,11 @@
 // Byte-level Server-Sent-Events parser following WHATWG HTML "event stream interpretation", with bounded memory per event.
 
-export interface SseEvent { type: string; data: string; lastEventId: string }
+export interface SseEvent {
+  type: string;
+  /** UTF-8 text, or with the parser's binaryData option a binary string: one char (U+0000–U+00FF) per byte. */
+  data: string;
+  lastEventId: string;
+}
 
 export interface SseHandlers {
   onEvent(event: SseEvent): void;
@@ -19,6 +24,12 @@ export interface SseParserOptions {
   lastEventId?: string;
   /** False when the bytes start in the middle of a stream (a replay resumed at an offset), where a BOM is content. */
   atStart?: boolean;
+  /**
+   * Deliver `data` undecoded, as a binary string (one char per byte): a plain copy of the bytes. UTF-8
+   * decoding costs more, and makes a string of twice the size (slower to parse, to copy to a worker)
+   * of every event that is not pure ASCII. The consumer decodes what it needs (see classifyBinary).
+   */
+  binaryData?: boolean;
 }
 
 /**
@@ -59,6 +70,11 @@ function utf8(b: Uint8Array, s: number, e: number): string {
   return b instanceof Buffer ? b.toString("utf8", s, e) : decoder.decode(b.subarray(s, e));
 }
 
+/** Bytes s..e of `b` as a binary string (one char per byte). */
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("latin1", s, e);
+}
+
 /** The field value after the colon at s - 1, without its single optional leading space. */
 function valueOf(b: Uint8Array, s: number, e: number): string {
   if (s < e && b[s] === SPACE) s++;
@@ -68,9 +84,16 @@ function valueOf(b: Uint8Array, s: number, e: number): string {
   return utf8(b, s, e);
 }
 
+/** A `data` value after the colon at s - 1, as valueOf does, but undecoded (binaryData). */
+function binaryValueOf(b: Uint8Array, s: number, e: number): string {
+  if (s < e && b[s] === SPACE) s++;
+  return latin1(b, s, e);
+}
+
 export class SseParser {
   private readonly handlers: SseHandlers;
   private readonly maxEventBytes: number;
+  private readonly dataValueOf: (b: Uint8Array, s: number, e: number) => string;
   private lastId: string;
   private idBuffer: string;
   private type = "";
@@ -103,6 +126,7 @@ export class SseParser {
     this.maxEventBytes = max;
     this.lastId = this.idBuffer = options.lastEventId ?? "";
     this.atStart = options.atStart ?? true;
+    this.dataValueOf = options.binaryData === true ? binaryValueOf : valueOf;
   }
 
   /** The last event ID string: the ID buffer as committed by the latest blank line. */
@@ -248,7 +272,7 @@ export class SseParser {
     if (startsWith(b, s, e, ID)) return this.id(b, s + 3, e);
     if (this.eventBytes + n > this.maxEventBytes) return this.overflow(n);
     // The wire format is almost only these fields; matching their bytes skips decoding the name.
-    if (startsWith(b, s, e, DATA)) return this.field("data", valueOf(b, s + 5, e), n);
+    if (startsWith(b, s, e, DATA)) return this.field("data", this.dataValueOf(b, s + 5, e), n);
     if (startsWith(b, s, e, EVENT)) return this.field("event", valueOf(b, s + 6, e), n);
     const text = utf8(b, s, e);
     const colon = text.indexOf(":");
