@@ -43,6 +43,33 @@ export function classify(data: string): ChangeEvent | Rejection {
   };
 }
 
+/** A binary string (one char per byte, see SseParser's binaryData) decoded as UTF-8, as the parser would have. */
+export function utf8Text(binary: string): string {
+  return Buffer.from(binary, "latin1").toString("utf8");
+}
+
+/** Any char above U+007F: in a binary string, a byte that is not ASCII. */
+const NOT_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * classify() for a payload given as a binary string, with the same verdict as classify(utf8Text(data))
+ * but without decoding it, in nearly every case. A binary string parses as JSON exactly when its
+ * UTF-8 text does: every ASCII byte is the same char in both, and every other byte, or UTF-8
+ * sequence, is a char above U+007F, which JSON allows only inside strings (it is never whitespace
+ * or a delimiter). So the two parses have the same structure and the same keys that are ASCII, and
+ * differ only in the strings' non-ASCII chars. The verdict is taken from the text whenever one of
+ * the fields it keeps has such a char, and for every rejection (rare, and so never in doubt).
+ */
+export function classifyBinary(data: string): ChangeEvent | Rejection {
+  const verdict = classify(data);
+  if (typeof verdict === "object" && !hasNotAscii(verdict.user) && !hasNotAscii(verdict.serverUrl) && !hasNotAscii(verdict.dt)) return verdict;
+  return NOT_ASCII.test(data) ? classify(utf8Text(data)) : verdict;
+}
+
+function hasNotAscii(value: string | undefined): boolean {
+  return value !== undefined && NOT_ASCII.test(value);
+}
+
 /** Verdicts for a batch of payloads, in a form that crosses a worker boundary cheaply (see BatchVerdicts kinds). */
 export interface BatchVerdicts {
   /** Per payload: COUNTED, COUNTED_BOT, or the index in REJECTIONS plus REJECTED. */
@@ -58,7 +85,7 @@ export const COUNTED_BOT = 1;
 export const REJECTED = 2;
 export const REJECTIONS: readonly Rejection[] = ["malformed", "not_object", "canary"];
 
-/** classify() over many payloads at once. */
+/** classifyBinary() over many payloads (binary strings) at once. */
 export function classifyBatch(payloads: readonly string[]): BatchVerdicts {
   const n = payloads.length;
   const kinds = new Uint8Array(n);
@@ -66,7 +93,7 @@ export function classifyBatch(payloads: readonly string[]): BatchVerdicts {
   const serverUrls = new Array<string | undefined>(n);
   let lastDt: string | undefined;
   for (let i = 0; i < n; i++) {
-    const verdict = classify(payloads[i]!);
+    const verdict = classifyBinary(payloads[i]!);
     if (typeof verdict === "object") {
       kinds[i] = verdict.bot ? COUNTED_BOT : COUNTED;
       users[i] = verdict.user;
