@@ -94,7 +94,7 @@ export class FileReplay implements StreamSource {
         onOversizedId: () => this.ingest.onOversizedId(),
       },
       // Resumed mid-file, a leading BOM would be content, as anywhere else in the stream.
-      { maxEventBytes: this.options.maxEventBytes, atStart: from === 0 },
+      { maxEventBytes: this.options.maxEventBytes, atStart: from === 0, binaryData: true },
     );
     for await (const chunk of Bun.file(this.options.path).slice(from).stream()) {
       if (this.stopped) return;
@@ -124,6 +124,7 @@ export class FileReplay implements StreamSource {
   }
 }
 
+/** meta.dt of an event whose data is a binary string (binaryData): a timestamp Date.parse reads is ASCII either way. */
 function recordedTime(event: SseEvent): number | undefined {
   try {
     const dt = (JSON.parse(event.data) as { meta?: { dt?: unknown } }).meta?.dt;

@@ -65,7 +65,8 @@ export class HttpStream implements StreamSource {
         onOversized: (bytes) => ingest.onOversized(bytes),
         onOversizedId: () => ingest.onOversizedId(),
       },
-      { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "" },
+      // Data stays undecoded, as Ingest takes it.
+      { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "", binaryData: true },
     );
     this.backoff = new Backoff({ minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs });
     this.state = idleStatus(options.url);

@@ -46,6 +46,17 @@ describe("Ingest", () => {
     expect(lines.length).toBe(10);
   });
 
+  test("logs a skipped event's data and an error frame's as text, decoded from the bytes they came as", async () => {
+    const { ingest, lines } = setup();
+    const binary = (text: string) => Buffer.from(text).toString("latin1");
+    ingest.onEvent({ type: "message", data: binary('{"title":"Größe ✓"'), lastEventId: "" });
+    ingest.onEvent({ type: "error", data: binary("überlastet"), lastEventId: "" });
+    await ingest.drain();
+    expect(ingest.counters).toMatchObject({ malformed: 1, error_frames: 1 });
+    const logged = lines.map((line) => JSON.parse(line) as { data?: string }).map((line) => line.data);
+    expect(logged).toEqual(["überlastet", '{"title":"Größe ✓"']);
+  });
+
   test("tallies events cut by a closed connection and oversized events", () => {
     const { ingest } = setup();
     ingest.onIncomplete();
@@ -68,8 +79,9 @@ describe("Ingest", () => {
 
   test("a user name over 255 UTF-8 bytes counts the event, but not as a distinct user", async () => {
     const { store, ingest } = setup();
+    // As sources deliver it (SseParser's binaryData): the UTF-8 bytes, one char each.
     const change = (user: string, bot: boolean) =>
-      ({ type: "message", data: JSON.stringify({ user, bot, server_url: "https://en.wikipedia.org" }), lastEventId: "" });
+      ({ type: "message", data: Buffer.from(JSON.stringify({ user, bot, server_url: "https://en.wikipedia.org" })).toString("latin1"), lastEventId: "" });
     ingest.onEvent(change("x".repeat(255), false));
     ingest.onEvent(change("é".repeat(127), false)); // 254 bytes
     ingest.onEvent(change("x".repeat(256), true));

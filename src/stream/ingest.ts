@@ -2,7 +2,7 @@
 import type { Logger } from "../log/logger.ts";
 import { RateLimitedLog } from "../log/logger.ts";
 import {
-  COUNTED_BOT, fitsUtf8, MAX_SERVER_URL_BYTES, MAX_USER_BYTES, REJECTED, REJECTIONS, type BatchVerdicts, type Rejection,
+  COUNTED_BOT, fitsUtf8, MAX_SERVER_URL_BYTES, MAX_USER_BYTES, REJECTED, REJECTIONS, utf8Text, type BatchVerdicts, type Rejection,
 } from "../stats/classify.ts";
 import type { ChangeEvent } from "../stats/types.ts";
 import type { StatsStore } from "../store/stats-store.ts";
@@ -34,6 +34,11 @@ export function emptyIngestCounters(): IngestCounters {
     counted: 0, canary: 0, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 0, oversized: 0,
     oversized_id: 0, invalid_user: 0, invalid_server_url: 0, server_url_overflow: 0,
   };
+}
+
+/** The first `chars` chars of a binary string's text, for a log line (UTF-8 takes at most 4 bytes a char). */
+function excerpt(binary: string, chars: number): string {
+  return utf8Text(binary.slice(0, chars * 4)).slice(0, chars);
 }
 
 /** A chunk's events are classified together; a chunk with more is sent in batches of this many. */
@@ -68,14 +73,15 @@ export class Ingest {
 
   /**
    * Takes one dispatched event; the stream position advances past it whatever its fate. The position
-   * is the event's SSE id, or what the source passes instead (a replay's file offset).
+   * is the event's SSE id, or what the source passes instead (a replay's file offset). Its data is a
+   * binary string: sources parse with SseParser's binaryData, and classifyBatch decodes what it keeps.
    */
   onEvent(event: SseEvent, position = event.lastEventId): void {
     if (event.type === "message") {
       this.payloads.push(event.data);
     } else if (event.type === "error") {
       this.counters.error_frames++;
-      this.badLog.write("stream sent an error event", { data: event.data.slice(0, 500) });
+      this.badLog.write("stream sent an error event", { data: excerpt(event.data, 500) });
     } else {
       this.counters.other_types++;
     }
@@ -160,7 +166,7 @@ export class Ingest {
       return;
     }
     this.counters[reason]++;
-    this.badLog.write("stream event skipped", { reason, position, data: data.slice(0, 200) });
+    this.badLog.write("stream event skipped", { reason, position, data: excerpt(data, 200) });
   }
 
   /** Logged once per process: the tally tells how many more followed. */

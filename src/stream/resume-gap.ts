@@ -20,7 +20,10 @@ export function requestedTime(lastEventId: string, since: string | undefined): n
   return Number.isNaN(time) ? undefined : time;
 }
 
-/** The first event's meta.dt minus the requested time, in ms; undefined when either is unknown. */
+/**
+ * The first event's meta.dt minus the requested time, in ms; undefined when either is unknown. The data
+ * may be a binary string (SseParser's binaryData): a timestamp Date.parse reads is ASCII either way.
+ */
 export function resumeGapMs(requested: number | undefined, firstEventData: string): number | undefined {
   if (requested === undefined) return undefined;
   try {

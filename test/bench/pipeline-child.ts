@@ -1,9 +1,9 @@
 // Reference for the ingest benchmark, run as a child: the service's building blocks without the service.
 //   bun test/bench/pipeline-child.ts <sse url> <events> <read|pipeline>
 // read:     fetch + read the body to the end of the events, nothing else
-// pipeline: fetch + SseParser + classify + Tally, as Ingest does, without HTTP API, store or logging
+// pipeline: fetch + SseParser (binaryData) + classifyBinary + Tally, as Ingest does, without HTTP API, store or logging
 // Prints one JSON line: { eventsPerSecond, cpuMicrosPerEvent }, timed from the first body chunk.
-import { classify } from "../../src/stats/classify.ts";
+import { classifyBinary } from "../../src/stats/classify.ts";
 import { Tally } from "../../src/stats/tally.ts";
 import { SseParser } from "../../src/stream/sse-parser.ts";
 
@@ -14,10 +14,10 @@ let seen = 0;
 const parser = new SseParser({
   onEvent(event) {
     seen++;
-    const verdict = classify(event.data);
+    const verdict = classifyBinary(event.data);
     if (typeof verdict === "object") tally.add(verdict);
   },
-});
+}, { binaryData: true });
 const response = await fetch(url, { headers: { Accept: "text/event-stream" } });
 const reader = response.body!.getReader();
 let start = 0;
