@@ -8,7 +8,9 @@ import { classify, classifyBinary, utf8Text } from "./classify.ts";
 const asBinary = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 const asText = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8");
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text));
-const raw = (...parts: (string | number[])[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p)))));
+/** Text as UTF-8 with raw bytes between, to write invalid sequences. */
+const raw = (...parts: (string | number[])[]) =>
+  new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Uint8Array.from(p)))));
 
 const verdictsDiffer = (bytes: Uint8Array) => !Bun.deepEquals(classifyBinary(asBinary(bytes)), classify(asText(bytes)), true);
 
