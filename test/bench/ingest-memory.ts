@@ -45,7 +45,7 @@ interface Reference {
   cpuMicrosPerEvent: number;
 }
 
-/** pipeline-child.ts over the same bytes: what fetch + SseParser + classify + Tally do on their own. */
+/** pipeline-child.ts over the same bytes: what fetch + SseParser + classifyBinary + Tally do on their own. */
 async function reference(chunks: readonly Uint8Array[], events: number, mode: "read" | "pipeline"): Promise<Reference> {
   Bun.gc(true);
   const blaster = startBlaster(chunksFeed(chunks));
