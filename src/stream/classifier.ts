@@ -11,9 +11,21 @@ const WORKER_ENTRY = import.meta.url.startsWith("file:///$bunfs/")
   : new URL("./classify-worker.ts", import.meta.url).href;
 
 /**
+ * A batch of at most this many events is classified on this thread when the worker has none in
+ * flight. Handing a batch over wakes the worker and then this thread again, about 110 µs of CPU on
+ * this 2-core machine, against about 3 µs an event to classify here: the live stream's reads carry
+ * one or a few events, and at 100 events/s (one a read) the service used 4.7 % of a core with the
+ * worker and 3.0 % without it. Under a burst in memory, where the worker is the slower thread,
+ * batches are larger (about 390 events in the benchmark) and all go to it; with Cassandra on the
+ * same two cores the main thread is the slower one, reads stay small while the worker waits, and
+ * classifying them here cost about a tenth less CPU an event (README, Performance).
+ */
+export const INLINE_MAX_EVENTS = 64;
+
+/**
  * JSON.parse is over half of ingest's CPU; on a worker it runs beside the socket reads and SSE
  * parsing instead of after them. One worker answers in order, so a FIFO of resolvers pairs answers
- * with batches.
+ * with batches; a batch is only classified here while that FIFO is empty, so order holds.
  */
 export class Classifier {
   private worker: Worker | undefined;
@@ -26,7 +38,7 @@ export class Classifier {
   ) {}
 
   classify(payloads: string[]): Promise<BatchVerdicts> {
-    if (this.failed) return Promise.resolve(classifyBatch(payloads));
+    if (this.failed || (payloads.length <= INLINE_MAX_EVENTS && this.inFlight.length === 0)) return Promise.resolve(classifyBatch(payloads));
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
       this.inFlight.push({ payloads, resolve });

@@ -48,9 +48,10 @@ const MAX_QUEUED_EVENTS = 4096;
 const NO_VERDICTS = Promise.resolve<BatchVerdicts>({ kinds: new Uint8Array(0), users: [], serverUrls: [] });
 
 /**
- * Events are taken in on the thread that reads the stream and classified in batches on a worker
- * (src/stream/classifier.ts); verdicts are applied in arrival order, and a batch's position is
- * saved only after its events are counted, so a flush never saves a position ahead of its counts.
+ * Events are taken in on the thread that reads the stream and classified in batches on a worker,
+ * or on this thread when a batch is small and the worker idle (src/stream/classifier.ts); verdicts
+ * are applied in arrival order, and a batch's position is saved only after its events are counted,
+ * so a flush never saves a position ahead of its counts.
  */
 export class Ingest {
   readonly counters: IngestCounters = emptyIngestCounters();
