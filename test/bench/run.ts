@@ -13,6 +13,7 @@ import { FULL, QUICK, ROOT, ensureCacheDir, met, round, type Context, type Figur
 import { dropKeyspaces, probe } from "./cassandra-util.ts";
 import { ingestCassandra } from "./ingest-cassandra.ts";
 import { ingestMemory } from "./ingest-memory.ts";
+import { ingestPaced } from "./ingest-paced.ts";
 import { memory } from "./memory.ts";
 import { naiveCassandra } from "./naive-cassandra.ts";
 import { startup } from "./startup.ts";
@@ -23,6 +24,7 @@ type Bench = (ctx: Context) => Promise<Figure[]>;
 const BENCHES: Record<string, { run: Bench; cassandra?: boolean }> = {
   "ingest-memory": { run: ingestMemory },
   "ingest-cassandra": { run: ingestCassandra, cassandra: true },
+  "ingest-paced": { run: ingestPaced },
   "naive-cassandra": { run: naiveCassandra, cassandra: true },
   "stats-load": { run: statsLoad },
   memory: { run: memory },
