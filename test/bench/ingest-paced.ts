@@ -5,8 +5,8 @@
 // and a batch handed to the classifier worker wakes the worker and then the main thread again.
 import { counted, spawnService } from "./child.ts";
 import { cpuMeter, fig, listed, median, medianBy, round, threadMeter, until, withTimeout, type Context, type Figure } from "./common.ts";
-import { startBlaster } from "./sse-blaster.ts";
-import { dataset, renderSse } from "./synthetic.ts";
+import { pacedFeed, startBlaster } from "./sse-blaster.ts";
+import { dataset } from "./synthetic.ts";
 import { NEW_USER_SHARE } from "./ingest-memory.ts";
 
 const BENCH = "ingest-paced";
@@ -37,17 +37,7 @@ export async function ingestPaced(ctx: Context): Promise<Figure[]> {
   const seconds = ctx.quick ? 1 : 4;
   const rounds = ctx.quick ? 1 : 3;
   for (const pace of PACES) {
-    const writes: Uint8Array[] = [];
-    for (let i = 0; i + pace.events <= data.payloads.length; i += pace.events) writes.push(...renderSse(data.payloads.slice(i, i + pace.events), i));
-    const blaster = startBlaster(async (write, stopped) => {
-      let next = performance.now();
-      for (let i = 0; !stopped(); i++) {
-        await write(writes[i % writes.length]!);
-        next += pace.tickMs;
-        const wait = next - performance.now();
-        if (wait > 0) await Bun.sleep(wait);
-      }
-    });
+    const blaster = startBlaster(pacedFeed(data.payloads, pace));
     const service = await spawnService({ env: { STREAM_URL: blaster.url, STORAGE: "in-memory" }, waitReady: true });
     try {
       await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");

@@ -5,6 +5,7 @@
 // gets the feed; the connection is then held open, silent, so the consumer never reconnects. Any
 // later connection (a reconnect, which a benchmark should never see) is held silent too and counted.
 import type { Socket, TCPSocketListener } from "bun";
+import { renderSse } from "./synthetic.ts";
 
 /** Writes all of `chunk`, resolving once the kernel has taken it (waits for drain when it is full). */
 export type Write = (chunk: Uint8Array) => Promise<void>;
@@ -152,3 +153,24 @@ export const chunksFeed = (chunks: readonly Uint8Array[]): Feed => async (write,
     await write(chunk);
   }
 };
+
+/**
+ * A burst of the first `warm` payloads, then `events` more every `tickMs` (the rest of the payloads
+ * in turn, over and over) for as long as the server runs: a steady stream, each write one read.
+ */
+export function pacedFeed(payloads: readonly string[], pace: { warm?: number; events: number; tickMs: number }): Feed {
+  const warm = pace.warm ?? 0;
+  const burst = renderSse(payloads.slice(0, warm));
+  const writes: Uint8Array[] = [];
+  for (let i = warm; i + pace.events <= payloads.length; i += pace.events) writes.push(...renderSse(payloads.slice(i, i + pace.events), i));
+  return async (write, stopped) => {
+    for (const chunk of burst) await write(chunk);
+    let next = performance.now();
+    for (let i = 0; !stopped(); i++) {
+      await write(writes[i % writes.length]!);
+      next += pace.tickMs;
+      const wait = next - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+    }
+  };
+}

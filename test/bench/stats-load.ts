@@ -7,8 +7,8 @@ import { ROOT, atLeast, below, cpuMeter, fig, listed, median, pairRatios, profil
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { benchKeyspace, CASSANDRA_HOST, probe } from "./cassandra-util.ts";
 import { spawnService, stopChild, type ServiceChild } from "./child.ts";
-import { startBlaster, type Feed } from "./sse-blaster.ts";
-import { dataset, renderSse } from "./synthetic.ts";
+import { pacedFeed, startBlaster } from "./sse-blaster.ts";
+import { dataset } from "./synthetic.ts";
 import { NEW_USER_SHARE } from "./ingest-memory.ts";
 import { CASSANDRA_NEW_USER_SHARE } from "./ingest-cassandra.ts";
 
@@ -80,25 +80,6 @@ interface Server {
 
 const IDLE_MS = 1000;
 
-/** A burst of `warm` events, then PACE events every TICK_MS for as long as the server runs. */
-function pacedFeed(payloads: readonly string[], warm: number): Feed {
-  const burst = renderSse(payloads.slice(0, warm));
-  const batches: Uint8Array[] = [];
-  for (let i = warm; i + PACE_EVENTS_PER_TICK <= payloads.length; i += PACE_EVENTS_PER_TICK) {
-    batches.push(...renderSse(payloads.slice(i, i + PACE_EVENTS_PER_TICK), i));
-  }
-  return async (write, stopped) => {
-    for (const chunk of burst) await write(chunk);
-    let next = performance.now();
-    for (let i = 0; !stopped(); i++) {
-      await write(batches[i % batches.length]!);
-      next += TICK_MS;
-      const wait = next - performance.now();
-      if (wait > 0) await Bun.sleep(wait);
-    }
-  };
-}
-
 /** Some /stats answers are 200 with the totals, and a missing token is refused. */
 async function checkAnswers(service: ServiceChild): Promise<number> {
   const response = await fetch(`${service.base}/stats`, { headers: { Authorization: `Bearer ${service.token}` } });
@@ -129,7 +110,7 @@ async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Prom
     ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE)
     : dataset(ctx.sizes.cassandraEvents, CASSANDRA_NEW_USER_SHARE);
   const warm = Math.min(20_000, Math.floor(data.payloads.length / 2));
-  const blaster = startBlaster(pacedFeed(data.payloads, warm));
+  const blaster = startBlaster(pacedFeed(data.payloads, { warm, events: PACE_EVENTS_PER_TICK, tickMs: TICK_MS }));
   const env: Record<string, string> = { STREAM_URL: blaster.url, STORAGE: store };
   if (store === "cassandra") {
     const ks = benchKeyspace("load");
