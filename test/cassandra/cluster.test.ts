@@ -2,8 +2,7 @@
 import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import cassandra from "cassandra-driver";
 import { nodePid, nodeUp } from "../../db/cassandra/cluster.ts";
-import { retry } from "../../src/retry/retry.ts";
-import { CLUSTER_HOST, describeCluster, freshKeyspace, rawClient, readSummary } from "../helpers/cassandra.ts";
+import { CLUSTER_HOST, describeCluster, dropKeyspace, freshKeyspace, rawClient, readSummary } from "../helpers/cassandra.ts";
 import { expectedFigures, fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { health, killAll, spawnInstance, stopInstance, theLeader, troubles, type Instance } from "../helpers/instances.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";
@@ -40,11 +39,7 @@ describeCluster("a three-node cluster at replication 3", () => {
     server?.stop();
   });
   afterAll(async () => {
-    const client = await rawClient(CLUSTER_HOST);
-    // The node restarted by the test may not have pulled the schema yet: a DROP it coordinates then
-    // fails with "Unknown CF <table id>" (seen once in CI), and succeeds once it has caught up.
-    for (const ks of keyspaces) await retry(() => client.execute(`DROP KEYSPACE IF EXISTS ${ks}`), { attempts: 6, backoff: { minMs: 500, maxMs: 5000 } });
-    await client.shutdown();
+    for (const ks of keyspaces) await dropKeyspace(ks, CLUSTER_HOST);
   }, 60_000);
 
   test("SIGKILL one node mid-ingest: /ready stays 200 and /login works; after a graceful restart the totals read back are exact", async () => {

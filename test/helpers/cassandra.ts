@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import cassandra from "cassandra-driver";
 import { createLogger } from "../../src/log/logger.ts";
+import { retry } from "../../src/retry/retry.ts";
 import { CassandraStore, type CassandraStoreOptions } from "../../src/store/cassandra/cassandra-store.ts";
 import { CassandraConnection, sharedPort } from "../../src/store/cassandra/connection.ts";
 import { waitFor } from "./service.ts";
@@ -91,10 +92,15 @@ export async function readSummary(client: cassandra.Client, ks: string, consiste
   };
 }
 
-export async function dropKeyspace(keyspace: string): Promise<void> {
-  const client = await rawClient();
+/**
+ * Drops a test's keyspace. Retried: on a cluster, a node a test has just restarted may not have
+ * pulled the schema yet, and a DROP it coordinates fails with "Unknown CF <table id>" (seen once in
+ * CI) until it has caught up.
+ */
+export async function dropKeyspace(keyspace: string, hosts = CASSANDRA_HOST): Promise<void> {
+  const client = await rawClient(hosts);
   try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+    await retry(() => client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`), { attempts: 6, backoff: { minMs: 500, maxMs: 5000 } });
   } finally {
     await client.shutdown();
   }
