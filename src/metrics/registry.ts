@@ -1,5 +1,6 @@
 // The prom-client registry: every wikitally metric read from the service's state and tallies when scraped.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics } from "./default-metrics.ts";
 import { histogramMetric } from "./histogram.ts";
 import { lagSeconds } from "./lag.ts";
 import { FLUSH_BUCKETS, type Tallies } from "./metrics.ts";
@@ -8,7 +9,7 @@ import { DURATION_BUCKETS } from "./request-metrics.ts";
 export function createRegistry(t: Tallies): Registry {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics(registry);
   // Counters read from a running total: reset, then set to it, at every scrape.
   const total = (name: string, help: string, labelNames: string[], values: () => Iterable<[Record<string, string>, number]>) =>
     new Counter({
