@@ -189,6 +189,17 @@ export function cpuMeter(pid: number | undefined): (() => number) | undefined {
   return () => cpuMicros(pid) - start;
 }
 
+/**
+ * Starts measuring how long a process's main thread waited for a core (runnable, not running: the
+ * second field of /proc/<pid>/task/<pid>/schedstat, in ns); the returned function gives the ms since.
+ * What other processes on the same cores (a local Cassandra, the load tool) take from a server shows here.
+ */
+export function runQueueMeter(pid: number): () => number {
+  const waited = () => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]) / 1e6;
+  const start = waited();
+  return () => waited() - start;
+}
+
 /** Busy and total jiffies of all cores together, from /proc/stat's first line (idle and iowait count as idle). */
 function machineJiffies(): { busy: number; total: number } {
   const fields = readFileSync("/proc/stat", "utf8").slice(0, 200).split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);

@@ -3,9 +3,9 @@
 // The service first counts a burst of events (so /stats has its ~800 server_urls), then keeps
 // ingesting at a steady 5,000 events/s while wrk (or load-client.ts) hammers /stats with a valid token.
 import { join } from "node:path";
-import { ROOT, atLeast, below, cpuMeter, fig, listed, median, pairRatios, profileDir, round, until, withTimeout, type Context, type Figure } from "./common.ts";
+import { ROOT, atLeast, below, cpuMeter, fig, listed, median, pairRatios, profileDir, round, runQueueMeter, until, withTimeout, type Context, type Figure } from "./common.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
-import { benchKeyspace, CASSANDRA_HOST, probe } from "./cassandra-util.ts";
+import { benchKeyspace, CASSANDRA_HOST, cassandraPid, probe } from "./cassandra-util.ts";
 import { spawnService, stopChild, type ServiceChild } from "./child.ts";
 import { pacedFeed, startBlaster } from "./sse-blaster.ts";
 import { dataset } from "./synthetic.ts";
@@ -27,6 +27,9 @@ export interface LoadResult {
   errors: number;
   /** The server process's CPU time per answer, in µs, less what it spends without the load (ingest). */
   cpuUsPerAnswer?: number;
+  /** Share of the load's time the server's main thread waited for a core, and the local Cassandra's CPU (cores). */
+  waitShare?: number;
+  cassandraCores?: number;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
@@ -193,9 +196,14 @@ async function takeTurns(ctx: Context, servers: Record<string, Server>, token: s
       await Bun.sleep(IDLE_MS);
       const idlePerMs = idle() / IDLE_MS;
       const busy = cpuMeter(pid)!;
+      const waited = runQueueMeter(pid);
+      const cassandra = cpuMeter(cassandraPid());
       const started = performance.now();
       const result = await runLoad(url, ctx.sizes.loadSeconds, token);
-      result.cpuUsPerAnswer = (busy() - idlePerMs * (performance.now() - started)) / result.requests;
+      const ms = performance.now() - started;
+      result.cpuUsPerAnswer = (busy() - idlePerMs * ms) / result.requests;
+      result.waitShare = waited() / ms;
+      if (cassandra !== undefined) result.cassandraCores = cassandra() / 1000 / ms;
       if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} of ${result.requests} answers under load were not 2xx`);
       (results[name] ??= []).push(result);
     }
@@ -203,10 +211,11 @@ async function takeTurns(ctx: Context, servers: Record<string, Server>, token: s
   return results;
 }
 
-const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer") => median(results.map((r) => r[key] ?? NaN));
+const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer" | "waitShare" | "cassandraCores") => median(results.map((r) => r[key] ?? NaN));
 /** Per round, a over b; the median of those: each ratio is taken within one round. */
 const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(pairRatios(a.map((r) => r.rps), b.map((r) => r.rps)));
 const all = (results: LoadResult[], key: "rps" | "p99Ms") => listed(results.map((r) => r[key]), key === "rps" ? 0 : 2);
+const percents = (results: LoadResult[], key: "waitShare" | "cassandraCores") => listed(results.map((r) => (r[key] ?? NaN) * 100), 1);
 
 const CPU_NOTE = "all the server's threads, less what it spends in the second before without the load (its ingest); median of the rounds";
 
@@ -219,6 +228,10 @@ function statsFigures(label: string, ctx: Context, results: LoadResult[], hello:
     fig(BENCH, `${label} p50 latency`, round(medianOf(results, "p50Ms"), 2), "ms"),
     fig(BENCH, `${label} p99 latency`, round(medianOf(results, "p99Ms"), 2), "ms", below(10), `median of the rounds' p99 (${all(results, "p99Ms")})`),
     fig(BENCH, `${label} CPU per answer`, round(medianOf(results, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
+    fig(BENCH, `${label} main thread waiting for a core`, round(medianOf(results, "waitShare") * 100, 1), "% of the load", undefined,
+      `runnable but not running (schedstat), median of the rounds (${percents(results, "waitShare")})` + (results.every((r) => r.cassandraCores !== undefined)
+        ? `; the local Cassandra meanwhile used ${round(medianOf(results, "cassandraCores") * 100)} % of a core (${percents(results, "cassandraCores")})`
+        : "")),
     fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
       `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`),
     fig(BENCH, `ratio ${label} / hello world (req/s)`, round(ratioOf(results, hello), 2), "×", atLeast(0.85), "median of the rounds' ratios"),
