@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { classifyBatch, COUNTED, COUNTED_BOT, REJECTED, REJECTIONS } from "../stats/classify.ts";
-import { Classifier, INLINE_MAX_EVENTS } from "./classifier.ts";
+import { Classifier, INLINE_BUDGET_EVENTS, INLINE_MAX_EVENTS, INLINE_WINDOW_MS } from "./classifier.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wikitally-classifier-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,6 +62,25 @@ describe("Classifier", () => {
     expect(answers.map((v) => [v.lastDt, v.kinds.length])).toEqual([["worker", LARGE], ["worker", INLINE_MAX_EVENTS], ["worker", 1]]);
     // Once the worker has answered them all, small batches stay here again.
     expect(await classifier.classify(events(1))).toEqual(classifyBatch(events(1)));
+    classifier.close();
+  });
+
+  test("classifies at most INLINE_BUDGET_EVENTS here per window: under a burst of small batches the rest go to the worker", async () => {
+    let now = 0;
+    const classifier = new Classifier(() => {}, markingWorker(), () => now);
+    const where = async (n: number) => ((await classifier.classify(events(n))).lastDt === "worker" ? "worker" : "here");
+    // A burst of reads of 50 events each, the worker idle between them: the budget takes the first ones.
+    const fits = Math.floor(INLINE_BUDGET_EVENTS / 50);
+    const burst: string[] = [];
+    for (let i = 0; i < fits + 3; i++) burst.push(await where(50));
+    expect(burst).toEqual([...Array<string>(fits).fill("here"), "worker", "worker", "worker"]);
+    // Still the same window: the worker again, however small the batch.
+    now += INLINE_WINDOW_MS - 1;
+    expect(await where(1)).toBe("worker");
+    // A new window: small batches stay here again, as at the live stream's pace.
+    now += 1;
+    expect(await where(50)).toBe("here");
+    expect(await where(1)).toBe("here");
     classifier.close();
   });
 });

@@ -15,12 +15,20 @@ const WORKER_ENTRY = import.meta.url.startsWith("file:///$bunfs/")
  * flight. Handing a batch over wakes the worker and then this thread again, about 110 µs of CPU on
  * this 2-core machine, against about 3 µs an event to classify here: the live stream's reads carry
  * one or a few events, and at 100 events/s (one a read) the service used 4.7 % of a core with the
- * worker and 3.0 % without it. Under a burst in memory, where the worker is the slower thread,
- * batches are larger (about 390 events in the benchmark) and all go to it; with Cassandra on the
- * same two cores the main thread is the slower one, reads stay small while the worker waits, and
- * classifying them here cost about a tenth less CPU an event (README, Performance).
+ * worker and 3.0 % without it. Under a burst, INLINE_BUDGET_EVENTS sends the rest to the worker.
  */
 export const INLINE_MAX_EVENTS = 64;
+
+/**
+ * At most this many events are classified on this thread per INLINE_WINDOW_MS (10,000 events/s, about
+ * 3 % of a core), however small the batches. Without a budget a burst could lock the pipeline onto
+ * this thread: a socket read carries about 48 events, each such batch was classified here because
+ * the worker sat idle, and the worker sat idle because it never got one. In 4 of 10 in-memory
+ * benchmark runs the whole burst ran on this thread, at about three quarters of the two-thread rate
+ * (README, Performance). At the live pace and at 5,000 events/s every small batch still stays here.
+ */
+export const INLINE_BUDGET_EVENTS = 1_000;
+export const INLINE_WINDOW_MS = 100;
 
 /**
  * JSON.parse is over half of ingest's CPU; on a worker it runs beside the socket reads and SSE
@@ -31,14 +39,20 @@ export class Classifier {
   private worker: Worker | undefined;
   private failed = false;
   private readonly inFlight: { payloads: string[]; resolve: (verdicts: BatchVerdicts) => void }[] = [];
+  /** Events classified here in the window that started at windowStart (see INLINE_BUDGET_EVENTS). */
+  private windowStart = -Infinity;
+  private inlineEvents = 0;
 
   constructor(
     private readonly onWorkerError: (error: unknown) => void,
     private readonly workerUrl?: string,
+    private readonly now: () => number = performance.now.bind(performance),
   ) {}
 
   classify(payloads: string[]): Promise<BatchVerdicts> {
-    if (this.failed || (payloads.length <= INLINE_MAX_EVENTS && this.inFlight.length === 0)) return Promise.resolve(classifyBatch(payloads));
+    if (this.failed || (payloads.length <= INLINE_MAX_EVENTS && this.inFlight.length === 0 && this.takeInline(payloads.length))) {
+      return Promise.resolve(classifyBatch(payloads));
+    }
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
       this.inFlight.push({ payloads, resolve });
@@ -50,6 +64,18 @@ export class Classifier {
   close(): void {
     this.stopWorker();
     this.drainInline();
+  }
+
+  /** Whether `events` more fit this window's budget for classifying here; if so, they are counted against it. */
+  private takeInline(events: number): boolean {
+    const now = this.now();
+    if (now - this.windowStart >= INLINE_WINDOW_MS) {
+      this.windowStart = now;
+      this.inlineEvents = 0;
+    }
+    if (this.inlineEvents + events > INLINE_BUDGET_EVENTS) return false;
+    this.inlineEvents += events;
+    return true;
   }
 
   private start(): Worker {
