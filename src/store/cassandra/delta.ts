@@ -11,11 +11,22 @@ export class Delta {
   readonly newUserNames = new Set<string>();
   readonly servers = new Map<string, number>();
 
-  add(event: ChangeEvent, isKnownUser: (user: string) => boolean): void {
+  /**
+   * Counts one event; false when its server URL is refused by `admit` (the event counts without it).
+   * A URL this delta already counts was admitted before, so `admit` is asked only about the others:
+   * two map operations per event instead of three (a profiled backfill spent 0.3 µs an event in admit).
+   */
+  add(event: ChangeEvent, isKnownUser: (user: string) => boolean, admit: (url: string) => boolean): boolean {
     this.messages++;
     if (event.bot) this.bots++;
     if (event.user !== undefined && !isKnownUser(event.user)) this.candidateUsers.add(event.user);
-    if (event.serverUrl !== undefined) this.servers.set(event.serverUrl, (this.servers.get(event.serverUrl) ?? 0) + 1);
+    const url = event.serverUrl;
+    if (url === undefined) return true;
+    const count = this.servers.get(url);
+    if (count !== undefined) this.servers.set(url, count + 1);
+    else if (admit(url)) this.servers.set(url, 1);
+    else return false;
+    return true;
   }
 
   /** A user settled as new: counted in newUsers until the user_count increment is written. */

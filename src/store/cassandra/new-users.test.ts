@@ -51,7 +51,7 @@ class FakeUniqueUsers {
 
 function deltaWith(users: string[]): Delta {
   const delta = new Delta();
-  for (const user of users) delta.add({ user, bot: false, serverUrl: undefined }, () => false);
+  for (const user of users) delta.add({ user, bot: false, serverUrl: undefined }, () => false, () => true);
   return delta;
 }
 
