@@ -19,14 +19,7 @@ export class Tally {
     this.messages++;
     if (event.bot) this.bots++;
     if (event.user !== undefined) this.users.add(event.user);
-    const url = event.serverUrl;
-    if (url === undefined) return true;
-    const count = this.servers.get(url);
-    // A URL this tally already counts was admitted before: the limit is asked only about new ones.
-    if (count !== undefined) this.servers.set(url, count + 1);
-    else if (this.serverLimit.admit(url)) this.servers.set(url, 1);
-    else return false;
-    return true;
+    return event.serverUrl === undefined || this.serverLimit.count(this.servers, event.serverUrl);
   }
 
   toStats(): Stats {

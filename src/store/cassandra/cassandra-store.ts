@@ -61,7 +61,6 @@ export class CassandraStore implements StatsStore {
   private readonly known: KnownUsers;
   /** Every URL in server_counts (read at each refresh) and every one admitted since. */
   private readonly servers: ServerUrlLimit;
-  private readonly admit = (url: string): boolean => this.servers.admit(url);
   /** The first read of the totals; the stream waits for it, so the known server URLs are complete. */
   private loaded: Promise<void> = Promise.resolve();
   private latestPosition: string | undefined;
@@ -248,7 +247,7 @@ export class CassandraStore implements StatsStore {
 
   add(event: ChangeEvent): boolean {
     this.changes++;
-    const kept = this.pending.add(event, this.known.has, this.admit);
+    const kept = this.pending.add(event, this.known.has, this.servers);
     if (this.pending.messages >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.client !== undefined) this.flushes.soon();
     return kept;
   }

@@ -2,6 +2,7 @@
 // behaviour is covered by the StatsStore contract suite. The fake lets a write land and still time out.
 import { describe, expect, test } from "bun:test";
 import cassandra from "cassandra-driver";
+import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { Delta } from "./delta.ts";
 import { ReadThenInsert } from "./new-users.ts";
 import { userBucket } from "./user-buckets.ts";
@@ -51,7 +52,7 @@ class FakeUniqueUsers {
 
 function deltaWith(users: string[]): Delta {
   const delta = new Delta();
-  for (const user of users) delta.add({ user, bot: false, serverUrl: undefined }, () => false, () => true);
+  for (const user of users) delta.add({ user, bot: false, serverUrl: undefined }, () => false, new ServerUrlLimit());
   return delta;
 }
 
