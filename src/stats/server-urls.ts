@@ -8,14 +8,6 @@ export class ServerUrlLimit {
 
   constructor(readonly max: number = DEFAULT_MAX_SERVER_URLS) {}
 
-  /** True when `url` is counted: it is known already, or there is room for it (it is known from now on). */
-  admit(url: string): boolean {
-    if (this.known.has(url)) return true;
-    if (this.known.size >= this.max) return false;
-    this.known.add(url);
-    return true;
-  }
-
   /**
    * Counts one event of `url` in `counts` unless the URL is refused (false). A URL `counts` holds was
    * admitted before, so only the others are asked about: two map operations an event, not three.
@@ -25,6 +17,14 @@ export class ServerUrlLimit {
     if (count !== undefined) counts.set(url, count + 1);
     else if (this.admit(url)) counts.set(url, 1);
     else return false;
+    return true;
+  }
+
+  /** True when `url` is counted: it is known already, or there is room for it (it is known from now on). */
+  private admit(url: string): boolean {
+    if (this.known.has(url)) return true;
+    if (this.known.size >= this.max) return false;
+    this.known.add(url);
     return true;
   }
 
