@@ -48,3 +48,26 @@ describe("retry", () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe("retry with a signal", () => {
+  test("an abort during the wait ends the loop at once with the last failure", async () => {
+    const stop = new AbortController();
+    const started = performance.now();
+    const failing = retry(async () => {
+      setTimeout(() => stop.abort(), 10);
+      throw new Error("down");
+    }, { backoff: { minMs: 60_000, maxMs: 60_000 }, signal: stop.signal });
+    await expect(failing).rejects.toThrow("down");
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  test("a signal aborted before a failure stops without waiting or retrying", async () => {
+    let calls = 0;
+    const failing = retry(async () => {
+      calls++;
+      throw new Error("once");
+    }, { backoff: fast, signal: AbortSignal.abort() });
+    await expect(failing).rejects.toThrow("once");
+    expect(calls).toBe(1);
+  });
+});
