@@ -7,14 +7,11 @@ import { listen } from "./http/listen.ts";
 import type { IngestLease } from "./lease/ingest-lease.ts";
 import { LeaseRunner } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
+import { CASSANDRA_READ } from "./retry/policies.ts";
 import { retry } from "./retry/retry.ts";
-import { Sleeper } from "./retry/sleeper.ts";
 import type { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
-
-/** Reading the saved position again after a failure: from 200 ms up to 5 s apart. */
-const POSITION_RETRY = { minMs: 200, maxMs: 5000 };
 
 export interface RunningService {
   readonly port: number;
@@ -48,7 +45,9 @@ export async function startService(config: Config, log: Logger, backends: Backen
 
   let source: StreamSource | undefined;
   let runner: LeaseRunner | undefined;
-  let stopping = false;
+  /** Aborted by stop(): ends what the service itself runs (the wait for the saved position). */
+  const stopping = new AbortController();
+  const { signal } = stopping;
   const idle = (): StreamStatus => ({
     ...idleStatus(config.stream_url),
     ...(config.ingest ? {} : { state: "disabled" as const }),
@@ -85,14 +84,13 @@ export async function startService(config: Config, log: Logger, backends: Backen
   });
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
-  const sleeper = new Sleeper();
   const savedPosition = (): Promise<string | undefined> => retry(() => store.position(), {
-    backoff: POSITION_RETRY, sleeper, stop: () => stopping,
+    backoff: CASSANDRA_READ, signal,
     onRetry: (error, attempt, retryInMs) => log.warn("reading the saved stream position failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
   });
   const open = async (): Promise<StreamSource | undefined> => {
     const position = await savedPosition();
-    if (stopping) return undefined;
+    if (signal.aborted) return undefined;
     if (position !== undefined) log.info("resuming stream", { position });
     return createStreamSource(config, ingest, log.child({ component: "stream" }), position);
   };
@@ -110,7 +108,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     source = await open();
     await source?.run();
   })().catch((error) => {
-    if (!stopping) log.error("stream consumer crashed", { error });
+    if (!signal.aborted) log.error("stream consumer crashed", { error });
   });
 
   return {
@@ -119,8 +117,7 @@ export async function startService(config: Config, log: Logger, backends: Backen
     ingest,
     streamDone,
     async stop() {
-      stopping = true;
-      sleeper.wake();
+      stopping.abort();
       await app.stop();
       if (runner) {
         // Stream stopped, counts flushed, lease released: a standby takes over within lease_renew_ms.

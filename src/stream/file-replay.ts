@@ -1,6 +1,6 @@
 // Replays a recorded SSE capture once, for offline demos and benchmarks; resumes after a saved position.
 import type { Logger } from "../log/logger.ts";
-import { Sleeper } from "../retry/sleeper.ts";
+import { delay } from "../retry/delay.ts";
 import type { Ingest } from "./ingest.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
 import { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
@@ -25,8 +25,8 @@ const CR = 0x0d;
 
 export class FileReplay implements StreamSource {
   private readonly state: StreamStatus;
-  private stopped = false;
-  private readonly sleeper = new Sleeper();
+  /** Aborted by stop(): the replay ends after the chunk or event at hand. */
+  private readonly stopping = new AbortController();
   private lastEventMs: number | undefined;
 
   constructor(private readonly options: FileReplayOptions, private readonly ingest: Ingest, private readonly log: Logger) {
@@ -61,9 +61,8 @@ export class FileReplay implements StreamSource {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     this.state.state = "stopped";
-    this.sleeper.wake();
   }
 
   /** Where to start reading: after the saved position when it fits this capture, else at its start. */
@@ -97,7 +96,7 @@ export class FileReplay implements StreamSource {
       { maxEventBytes: this.options.maxEventBytes, atStart: from === 0, binaryData: true },
     );
     for await (const chunk of Bun.file(this.options.path).slice(from).stream()) {
-      if (this.stopped) return;
+      if (this.stopping.signal.aborted) return;
       parser.push(chunk);
       await this.ingest.backpressure();
     }
@@ -108,17 +107,19 @@ export class FileReplay implements StreamSource {
   private async replayAtRecordedPace(from: number, onEvent: (event: SseEvent, position: string) => void): Promise<void> {
     const events: { event: SseEvent; position: string }[] = [];
     await this.replay(from, (event, position) => events.push({ event, position }));
+    const { signal } = this.stopping;
     const start = performance.now();
     let firstDt: number | undefined;
     for (const { event, position } of events) {
-      if (this.stopped) return;
+      if (signal.aborted) return;
       const dt = recordedTime(event);
       if (dt !== undefined) {
         firstDt ??= dt;
         const wait = dt - firstDt - (performance.now() - start);
-        if (wait > 0) await this.sleeper.sleep(wait);
+        // Events of the same moment go on without a turn of the event loop, so Ingest batches them together.
+        if (wait > 0) await delay(wait, signal);
       }
-      if (this.stopped) return;
+      if (signal.aborted) return;
       onEvent(event, position);
     }
   }

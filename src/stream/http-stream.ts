@@ -1,7 +1,7 @@
 // Consumes a live SSE stream with Bun's fetch, resuming with Last-Event-ID and reconnecting forever.
 import type { Logger } from "../log/logger.ts";
 import { Backoff, parseRetryAfter } from "../retry/backoff.ts";
-import { Sleeper } from "../retry/sleeper.ts";
+import { delay } from "../retry/delay.ts";
 import type { Ingest } from "./ingest.ts";
 import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 import { SseParser } from "./sse-parser.ts";
@@ -39,11 +39,10 @@ export class HttpStream implements StreamSource {
   private readonly parser: SseParser;
   private readonly backoff: Backoff;
   private readonly state: StreamStatus;
-  private stopped = false;
+  /** Aborted by stop(): ends the wait between connections and a connection still waiting for headers. */
+  private readonly stopping = new AbortController();
   private serverRetryMs: number | undefined;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  private connectAbort: AbortController | undefined;
-  private readonly sleeper = new Sleeper();
   private eventsThisConnection = 0;
   /** Time this connection asked to resume from, until its first message is checked against it. */
   private resumeFrom: number | undefined;
@@ -83,13 +82,14 @@ export class HttpStream implements StreamSource {
   }
 
   async run(): Promise<void> {
-    while (!this.stopped) {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
       const outcome = await this.connectOnce();
-      if (this.stopped) break;
-      const delay = this.delayAfter(outcome);
+      if (signal.aborted) break;
+      const retryInMs = this.delayAfter(outcome);
       this.state.state = "waiting";
-      this.state.retryInMs = delay;
-      await this.sleeper.sleep(delay);
+      this.state.retryInMs = retryInMs;
+      await delay(retryInMs, signal);
       this.state.retryInMs = undefined;
     }
     await this.ingest.drain();
@@ -97,11 +97,9 @@ export class HttpStream implements StreamSource {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.connectAbort?.abort();
+    this.stopping.abort();
     // Cancelling the reader (not aborting the fetch) releases the body without Bun's abort leak.
     await this.reader?.cancel().catch(() => {});
-    this.sleeper.wake();
   }
 
   private delayAfter(outcome: Outcome): number {
@@ -144,10 +142,12 @@ export class HttpStream implements StreamSource {
     if (lastEventId === "" && this.options.since !== undefined) url.searchParams.set("since", this.options.since);
     this.resumeFrom = requestedTime(lastEventId, this.options.since);
 
-    // The abort only guards the wait for headers: aborting a streaming body leaks in Bun (#32659).
+    // The abort only guards the wait for headers: aborting a streaming body leaks in Bun (#32659),
+    // so the fetch gets its own controller, which stop() reaches only until the headers are in.
     const abort = new AbortController();
-    this.connectAbort = abort;
-    const connectTimer = setTimeout(() => abort.abort(), this.options.idleTimeoutMs);
+    const abortConnect = () => abort.abort();
+    this.stopping.signal.addEventListener("abort", abortConnect, { once: true });
+    const connectTimer = setTimeout(abortConnect, this.options.idleTimeoutMs);
     let response: Response;
     try {
       // Bun's fetch gives up on bodies idle for 5 minutes by default; our watchdog owns that now.
@@ -156,7 +156,7 @@ export class HttpStream implements StreamSource {
       return { kind: "failed", error: `connect to ${url.origin} failed: ${(error as Error).message}` };
     } finally {
       clearTimeout(connectTimer);
-      this.connectAbort = undefined;
+      this.stopping.signal.removeEventListener("abort", abortConnect);
     }
     if (response.status !== 200 || !response.body) return this.rejected(response);
     const type = response.headers.get("content-type") ?? "";
@@ -210,7 +210,7 @@ export class HttpStream implements StreamSource {
         }
       }
     } catch (error) {
-      if (!stalled && !this.stopped) {
+      if (!stalled && !this.stopping.signal.aborted) {
         this.endConnection();
         return { kind: "failed", error: `stream read failed: ${(error as Error).message}` };
       }
