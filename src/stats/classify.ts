@@ -1,18 +1,6 @@
-// The counting rules: which SSE events count, and what of them is counted.
+// The counting rules: which SSE events count, and what of them is counted (the limits on those fields
+// are in field-limits.ts).
 import type { ChangeEvent } from "./types.ts";
-
-/** MediaWiki user names are at most 255 bytes; a longer `user` is not a user name and is not kept. */
-export const MAX_USER_BYTES = 255;
-/** A longer `server_url` is not a wiki's address; the event counts as having none. */
-export const MAX_SERVER_URL_BYTES = 2048;
-
-/** Whether `text` takes at most `max` bytes in UTF-8, without encoding it in the common cases. */
-export function fitsUtf8(text: string, max: number): boolean {
-  // A UTF-16 unit takes 1 to 3 UTF-8 bytes (a surrogate pair, two units, takes 4).
-  if (text.length * 3 <= max) return true;
-  if (text.length > max) return false;
-  return Buffer.byteLength(text, "utf8") <= max;
-}
 
 /** Why an event with SSE type `message` was not counted. */
 export type Rejection = "malformed" | "not_object" | "canary";

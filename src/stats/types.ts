@@ -20,6 +20,14 @@ export interface ChangeEvent {
   dt?: string | undefined;
 }
 
+/** Where Ingest hands counted events and the stream position; every StatsStore is one. */
+export interface CountSink {
+  /** Counts one event; false when its server URL was left out of by_server_url (max_server_urls reached). */
+  add(event: ChangeEvent): boolean;
+  /** The stream position reached after every event added so far. */
+  setPosition(position: string): void;
+}
+
 export function emptyStats(): Stats {
   return { messages: 0, distinct_users: 0, bots: 0, non_bots: 0, by_server_url: {} };
 }

@@ -1,9 +1,8 @@
 // Replays a recorded SSE capture once, for offline demos and benchmarks; resumes after a saved position.
 import type { Logger } from "../log/logger.ts";
 import { delay } from "../retry/delay.ts";
-import type { Ingest } from "./ingest.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
-import { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
+import { idleStatus, type EventSink, type StreamSource, type StreamStatus } from "./source.ts";
 
 export interface FileReplayOptions {
   path: string;
@@ -29,7 +28,7 @@ export class FileReplay implements StreamSource {
   private readonly stopping = new AbortController();
   private lastEventMs: number | undefined;
 
-  constructor(private readonly options: FileReplayOptions, private readonly ingest: Ingest, private readonly log: Logger) {
+  constructor(private readonly options: FileReplayOptions, private readonly sink: EventSink, private readonly log: Logger) {
     this.state = idleStatus(options.path);
   }
 
@@ -41,22 +40,22 @@ export class FileReplay implements StreamSource {
     this.state.state = "streaming";
     this.state.connections = 1;
     const started = performance.now();
-    const ingest = (event: SseEvent, position: string) => {
+    const take = (event: SseEvent, position: string) => {
       this.lastEventMs = Date.now();
-      this.ingest.onEvent(event, position);
+      this.sink.onEvent(event, position);
     };
     try {
       const from = await this.startOffset();
-      if (this.options.pace === "fast") await this.replay(from, ingest);
-      else await this.replayAtRecordedPace(from, ingest);
+      if (this.options.pace === "fast") await this.replay(from, take);
+      else await this.replayAtRecordedPace(from, take);
     } catch (error) {
       this.state.lastError = `cannot read ${this.options.path}: ${(error as Error).message}`;
       this.log.error("replay failed", { error: this.state.lastError });
     }
-    await this.ingest.drain();
+    await this.sink.drain();
     if (this.state.state === "streaming") this.state.state = "finished";
     this.log.info("replay finished", {
-      file: this.options.path, ms: Math.round(performance.now() - started), ...this.ingest.counters,
+      file: this.options.path, ms: Math.round(performance.now() - started), ...this.sink.counters,
     });
   }
 
@@ -89,8 +88,8 @@ export class FileReplay implements StreamSource {
     const parser: SseParser = new SseParser(
       {
         onEvent: (event) => onEvent(event, replayPosition(from + parser.offset)),
-        onOversized: (bytes) => this.ingest.onOversized(bytes),
-        onOversizedId: () => this.ingest.onOversizedId(),
+        onOversized: (bytes) => this.sink.onOversized(bytes),
+        onOversizedId: () => this.sink.onOversizedId(),
       },
       // Resumed mid-file, a leading BOM would be content, as anywhere else in the stream.
       { maxEventBytes: this.options.maxEventBytes, atStart: from === 0, binaryData: true },
@@ -98,9 +97,9 @@ export class FileReplay implements StreamSource {
     for await (const chunk of Bun.file(this.options.path).slice(from).stream()) {
       if (this.stopping.signal.aborted) return;
       parser.push(chunk);
-      await this.ingest.backpressure();
+      await this.sink.backpressure();
     }
-    if (parser.end()) this.ingest.onIncomplete();
+    if (parser.end()) this.sink.onIncomplete();
   }
 
   /** Keeps the gaps between the events' meta.dt, so a demo looks like the live stream. */

@@ -2,10 +2,9 @@
 import type { Logger } from "../log/logger.ts";
 import { Backoff, parseRetryAfter } from "../retry/backoff.ts";
 import { delay } from "../retry/delay.ts";
-import type { Ingest } from "./ingest.ts";
 import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 import { SseParser } from "./sse-parser.ts";
-import { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
+import { idleStatus, type EventSink, type StreamSource, type StreamStatus } from "./source.ts";
 
 export interface HttpStreamOptions {
   url: string;
@@ -50,19 +49,19 @@ export class HttpStream implements StreamSource {
   private lastEventMs: number | undefined;
   private streamingSince = 0;
 
-  constructor(private readonly options: HttpStreamOptions, private readonly ingest: Ingest, private readonly log: Logger) {
+  constructor(private readonly options: HttpStreamOptions, private readonly sink: EventSink, private readonly log: Logger) {
     this.parser = new SseParser(
       {
         onEvent: (event) => {
           // An event means the stream works again: /health stops reporting the last failure.
           if (this.eventsThisConnection++ === 0) this.state.lastError = undefined;
           if (this.resumeFrom !== undefined && event.type === "message") this.checkResumeGap(event.data);
-          ingest.onEvent(event);
+          sink.onEvent(event);
         },
         // Clamped: a huge value overflows the timer into a reconnect loop, and a server cannot make us wait for hours.
         onRetry: (ms) => (this.serverRetryMs = Math.min(options.reconnectMaxMs, Math.max(options.reconnectMinMs, ms))),
-        onOversized: (bytes) => ingest.onOversized(bytes),
-        onOversizedId: () => ingest.onOversizedId(),
+        onOversized: (bytes) => sink.onOversized(bytes),
+        onOversizedId: () => sink.onOversizedId(),
       },
       // Data stays undecoded, as Ingest takes it.
       { maxEventBytes: options.maxEventBytes, lastEventId: options.lastEventId ?? "", binaryData: true },
@@ -92,7 +91,7 @@ export class HttpStream implements StreamSource {
       await delay(retryInMs, signal);
       this.state.retryInMs = undefined;
     }
-    await this.ingest.drain();
+    await this.sink.drain();
     this.state.state = "stopped";
   }
 
@@ -203,7 +202,7 @@ export class HttpStream implements StreamSource {
         this.parser.push(value);
         if (this.eventsThisConnection !== eventsBefore) this.lastEventMs = lastByteAt;
         // Reading pauses while too many events wait to be counted; the pause is not the stream's silence.
-        const counting = this.ingest.backpressure();
+        const counting = this.sink.backpressure();
         if (counting) {
           await counting;
           lastByteAt = Date.now();
@@ -235,7 +234,7 @@ export class HttpStream implements StreamSource {
 
   /** A frame cut by the close is never counted; Last-Event-ID makes the server send it again. */
   private endConnection(): void {
-    if (this.parser.end()) this.ingest.onIncomplete();
+    if (this.parser.end()) this.sink.onIncomplete();
   }
 
 }

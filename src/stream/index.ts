@@ -3,14 +3,14 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../log/logger.ts";
 import { FileReplay } from "./file-replay.ts";
 import { HttpStream } from "./http-stream.ts";
-import type { Ingest } from "./ingest.ts";
-import type { StreamSource } from "./source.ts";
+import type { EventSink, StreamSource } from "./source.ts";
 
-export { emptyIngestCounters, Ingest, type IngestCounters } from "./ingest.ts";
+export { emptyIngestCounters, type IngestCounters } from "../stats/ingest-counters.ts";
+export { Ingest } from "./ingest.ts";
 export { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 
 /** `lastEventId` is the position saved for this stream_url: an SSE id, or a replay's file offset. */
-export function createStreamSource(config: Config, ingest: Ingest, log: Logger, lastEventId: string | undefined): StreamSource {
+export function createStreamSource(config: Config, sink: EventSink, log: Logger, lastEventId: string | undefined): StreamSource {
   const url = config.stream_url;
   if (/^https?:\/\//i.test(url)) {
     return new HttpStream({
@@ -22,8 +22,8 @@ export function createStreamSource(config: Config, ingest: Ingest, log: Logger, 
       maxEventBytes: config.max_event_bytes,
       lastEventId,
       since: config.stream_since,
-    }, ingest, log);
+    }, sink, log);
   }
   const path = url.startsWith("file:") ? Bun.fileURLToPath(url) : url;
-  return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes, position: lastEventId }, ingest, log);
+  return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes, position: lastEventId }, sink, log);
 }

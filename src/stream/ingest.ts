@@ -1,40 +1,13 @@
 // Turns parsed SSE events into counted events, and tallies everything that was not counted.
 import type { Logger } from "../log/logger.ts";
 import { RateLimitedLog } from "../log/logger.ts";
-import {
-  COUNTED_BOT, fitsUtf8, MAX_SERVER_URL_BYTES, MAX_USER_BYTES, REJECTED, REJECTIONS, utf8Text, type BatchVerdicts, type Rejection,
-} from "../stats/classify.ts";
-import type { ChangeEvent } from "../stats/types.ts";
-import type { StatsStore } from "../store/stats-store.ts";
+import { COUNTED_BOT, REJECTED, REJECTIONS, utf8Text, type BatchVerdicts, type Rejection } from "../stats/classify.ts";
+import { serverUrlFits, userFits } from "../stats/field-limits.ts";
+import { emptyIngestCounters, type IngestCounters } from "../stats/ingest-counters.ts";
+import type { ChangeEvent, CountSink } from "../stats/types.ts";
 import { Classifier } from "./classifier.ts";
+import type { EventSink } from "./source.ts";
 import type { SseEvent } from "./sse-parser.ts";
-
-/** Everything the stream delivered, by outcome; served on /health. The one object of ingest tallies. */
-export interface IngestCounters {
-  counted: number;
-  canary: number;
-  malformed: number;
-  not_object: number;
-  error_frames: number;
-  other_types: number;
-  incomplete: number;
-  oversized: number;
-  /** Ids over 1 KiB, ignored (their events count; the position stays at the previous id). */
-  oversized_id: number;
-  /** Counted events whose `user` was over 255 bytes, so not added to distinct_users. */
-  invalid_user: number;
-  /** Counted events whose `server_url` was over 2 KiB, so counted as having none. */
-  invalid_server_url: number;
-  /** Counted events left out of by_server_url because max_server_urls other URLs are kept. */
-  server_url_overflow: number;
-}
-
-export function emptyIngestCounters(): IngestCounters {
-  return {
-    counted: 0, canary: 0, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 0, oversized: 0,
-    oversized_id: 0, invalid_user: 0, invalid_server_url: 0, server_url_overflow: 0,
-  };
-}
 
 /** The first `chars` chars of a binary string's text, for a log line (UTF-8 takes at most 4 bytes a char). */
 function excerpt(binary: string, chars: number): string {
@@ -53,7 +26,7 @@ const NO_VERDICTS = Promise.resolve<BatchVerdicts>({ kinds: new Uint8Array(0), u
  * are applied in arrival order, and a batch's position is saved only after its events are counted,
  * so a flush never saves a position ahead of its counts.
  */
-export class Ingest {
+export class Ingest implements EventSink {
   readonly counters: IngestCounters = emptyIngestCounters();
   /** `meta.dt` of the last counted event, for the stream lag (parsed only when asked for). */
   lastCountedDt: string | undefined;
@@ -67,7 +40,7 @@ export class Ingest {
   private queued = 0;
   private readonly unblocked: (() => void)[] = [];
 
-  constructor(private readonly store: StatsStore, private readonly log: Logger) {
+  constructor(private readonly store: CountSink, private readonly log: Logger) {
     this.badLog = new RateLimitedLog((msg, fields) => log.warn(msg, fields));
     this.classifier = new Classifier((error) => log.error("classifier worker failed; classifying on the main thread from now on", { error }));
   }
@@ -148,12 +121,12 @@ export class Ingest {
   private count(verdict: ChangeEvent, position: string): void {
     this.counters.counted++;
     // Counted all the same: only the field that cannot be what it claims is left out.
-    if (verdict.user !== undefined && !fitsUtf8(verdict.user, MAX_USER_BYTES)) {
+    if (verdict.user !== undefined && !userFits(verdict.user)) {
       this.counters.invalid_user++;
       this.badLog.write("stream event's user is longer than 255 bytes; not counted as a user", { position, user: verdict.user.slice(0, 100) });
       verdict.user = undefined;
     }
-    if (verdict.serverUrl !== undefined && !fitsUtf8(verdict.serverUrl, MAX_SERVER_URL_BYTES)) {
+    if (verdict.serverUrl !== undefined && !serverUrlFits(verdict.serverUrl)) {
       this.counters.invalid_server_url++;
       this.badLog.write("stream event's server_url is longer than 2 KiB; counted without one", { position, server_url: verdict.serverUrl.slice(0, 100) });
       verdict.serverUrl = undefined;
