@@ -1,6 +1,7 @@
 // Replays a recorded SSE capture once, for offline demos and benchmarks; resumes after a saved position.
 import type { Logger } from "../log/logger.ts";
 import { delay } from "../retry/delay.ts";
+import { payloadTimeMs } from "../stats/event-time.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
 import { idleStatus, type EventSink, type StreamSource, type StreamStatus } from "./source.ts";
 
@@ -111,7 +112,7 @@ export class FileReplay implements StreamSource {
     let firstDt: number | undefined;
     for (const { event, position } of events) {
       if (signal.aborted) return;
-      const dt = recordedTime(event);
+      const dt = payloadTimeMs(event.data);
       if (dt !== undefined) {
         firstDt ??= dt;
         const wait = dt - firstDt - (performance.now() - start);
@@ -121,16 +122,5 @@ export class FileReplay implements StreamSource {
       if (signal.aborted) return;
       onEvent(event, position);
     }
-  }
-}
-
-/** meta.dt of an event whose data is a binary string (binaryData): a timestamp Date.parse reads is ASCII either way. */
-function recordedTime(event: SseEvent): number | undefined {
-  try {
-    const dt = (JSON.parse(event.data) as { meta?: { dt?: unknown } }).meta?.dt;
-    const time = typeof dt === "string" ? Date.parse(dt) : NaN;
-    return Number.isNaN(time) ? undefined : time;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 // Notices when the stream resumed later than asked: Wikimedia silently starts from "latest" when
 // the requested position is older than its retained history (7-31 days), so the gap must be logged.
+import { payloadTimeMs } from "../stats/event-time.ts";
 
 /** The time a connection asked to resume from: the newest timestamp in a Last-Event-ID, or `since`. */
 export function requestedTime(lastEventId: string, since: string | undefined): number | undefined {
@@ -20,17 +21,9 @@ export function requestedTime(lastEventId: string, since: string | undefined): n
   return Number.isNaN(time) ? undefined : time;
 }
 
-/**
- * The first event's meta.dt minus the requested time, in ms; undefined when either is unknown. The data
- * may be a binary string (SseParser's binaryData): a timestamp Date.parse reads is ASCII either way.
- */
+/** The first event's meta.dt minus the requested time, in ms; undefined when either is unknown. */
 export function resumeGapMs(requested: number | undefined, firstEventData: string): number | undefined {
   if (requested === undefined) return undefined;
-  try {
-    const dt = (JSON.parse(firstEventData) as { meta?: { dt?: unknown } }).meta?.dt;
-    const time = typeof dt === "string" ? Date.parse(dt) : NaN;
-    return Number.isNaN(time) ? undefined : time - requested;
-  } catch {
-    return undefined;
-  }
+  const time = payloadTimeMs(firstEventData);
+  return time === undefined ? undefined : time - requested;
 }
