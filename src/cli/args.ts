@@ -1,4 +1,5 @@
 // Command-line parsing for the wikitally binary.
+import { parseArgs as parseTokens } from "node:util";
 
 export type Command =
   | { kind: "serve"; configFile: string | undefined }
@@ -24,31 +25,42 @@ Counts Wikimedia's recentchange stream and serves the totals over HTTP.
 Every configuration key can be overridden by an environment variable of the
 same name in upper case (PORT, STORAGE, JWT_SECRET, ...). See README.md.`;
 
+const OPTIONS = {
+  config: { type: "string" },
+  url: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+/**
+ * node:util's parseArgs splits the arguments into tokens; they are read here in order, not in its
+ * strict mode, so that --help and --version win over anything after them and every mistake gets
+ * the one-line message main prints above the usage.
+ */
 export function parseArgs(argv: readonly string[]): Command {
   let configFile: string | undefined;
   let url: string | undefined;
   let sub: "serve" | "healthcheck" | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") return { kind: "help" };
-    if (arg === "--version" || arg === "-v") return { kind: "version" };
-    const [flag, inline] = arg.startsWith("--") ? splitFlag(arg) : [arg, undefined];
-    if (flag === "--config" || flag === "--url") {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-      if (flag === "--config") configFile = value;
-      else url = value;
-    } else if ((arg === "serve" || arg === "healthcheck") && sub === undefined) {
-      sub = arg;
-    } else {
+  const { tokens } = parseTokens({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    const arg = argv[token.index]!;
+    if (token.kind === "positional") {
+      if ((arg === "serve" || arg === "healthcheck") && sub === undefined) sub = arg;
+      else throw new UsageError(`unknown argument: ${arg}`);
+      continue;
+    }
+    // A group of short flags (-hv, -config), a value given to a switch, "--" and unknown flags are all mistakes.
+    if (token.kind !== "option" || !Object.hasOwn(OPTIONS, token.name) || (token.rawName.length === 2 && arg !== token.rawName)) {
       throw new UsageError(`unknown argument: ${arg}`);
     }
+    if (token.name === "help" || token.name === "version") {
+      if (token.value !== undefined) throw new UsageError(`unknown argument: ${arg}`);
+      return { kind: token.name };
+    }
+    if (token.value === undefined || token.value === "") throw new UsageError(`${token.rawName} needs a value`);
+    if (token.name === "config") configFile = token.value;
+    else url = token.value;
   }
   if (url !== undefined && sub !== "healthcheck") throw new UsageError("--url is only for healthcheck");
   return sub === "healthcheck" ? { kind: "healthcheck", configFile, url } : { kind: "serve", configFile };
-}
-
-function splitFlag(arg: string): [string, string | undefined] {
-  const eq = arg.indexOf("=");
-  return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
 }
