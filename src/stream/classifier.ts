@@ -12,22 +12,20 @@ const WORKER_ENTRY = import.meta.url.startsWith("file:///$bunfs/")
 
 /**
  * A batch of at most this many events is classified on this thread when the worker has none in
- * flight. Handing a batch over wakes the worker and then this thread again, about 110 µs of CPU on
- * this 2-core machine, against about 3 µs an event to classify here: the live stream's reads carry
- * one or a few events, and at 100 events/s (one a read) the service used 4.7 % of a core with the
- * worker and 3.0 % without it. Under a burst, INLINE_BUDGET_EVENTS sends the rest to the worker.
+ * flight. Handing a batch over wakes the worker and then this thread again, which costs more CPU
+ * than classifying a few events here, and the live stream's reads carry one or a few events: at the
+ * live pace the worker stays asleep. Under a burst, INLINE_BUDGET_EVENTS sends the rest to the worker.
  */
 export const INLINE_MAX_EVENTS = 64;
 
 /**
- * At most this many events are classified on this thread per INLINE_WINDOW_MS (50,000 events/s, about
- * 15 % of a core), however small the batches. Without a budget a burst could lock the pipeline onto
- * this thread: a socket read carries about 48 events, each such batch was classified here because
- * the worker sat idle, and the worker sat idle because it never got one. In 4 of 10 in-memory
- * benchmark runs the whole burst ran on this thread, at about three quarters of the two-thread rate
- * (README, Performance). A budget of 1,000 ended that too, but cost durable ingest, where the other
- * core is busy with Cassandra, about 1 µs of CPU an event. At the live pace and at 5,000 events/s
- * every small batch still stays here.
+ * At most this many events are classified on this thread per INLINE_WINDOW_MS, however small the
+ * batches. Without a budget a burst can lock the pipeline onto this thread: a socket read carries a
+ * few dozen events, each such batch is classified here because the worker is idle, and the worker
+ * stays idle because it never gets one, so the burst runs at the speed of one thread. A much smaller
+ * budget ends that too, but sends the worker batches that durable ingest, where Cassandra competes
+ * for the CPU, pays for in wake-ups; this one keeps every small batch here at the live pace and
+ * under moderate bursts.
  */
 export const INLINE_BUDGET_EVENTS = 5_000;
 export const INLINE_WINDOW_MS = 100;

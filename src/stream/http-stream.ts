@@ -149,7 +149,7 @@ export class HttpStream implements StreamSource {
     const connectTimer = setTimeout(abortConnect, this.options.idleTimeoutMs);
     let response: Response;
     try {
-      // Bun's fetch gives up on bodies idle for 5 minutes by default; our watchdog owns that now.
+      // Bun's fetch gives up on bodies idle for 5 minutes by default; the watchdog below owns idleness instead.
       response = await fetch(url, { headers, signal: abort.signal, timeout: false } as RequestInit);
     } catch (error) {
       return { kind: "failed", error: `connect to ${url.origin} failed: ${(error as Error).message}` };

@@ -250,8 +250,8 @@ export class SseParser {
     // Checked before joining so that a huge line completed by this chunk is never copied.
     if (tooLongId) return this.handlers.onOversizedId?.();
     if (this.eventBytes + n > this.maxEventBytes) return this.overflow(n);
-    // A Buffer, as push() hands line(): a plain Uint8Array here made the JIT recompile line() and all
-    // it inlines (about 40 ms of compiler time in a 200k-event burst, see README's Performance).
+    // A Buffer, as push() hands line(): a plain Uint8Array here makes the JIT recompile line() and all
+    // it inlines for a second argument type.
     const line = Buffer.allocUnsafe(n);
     let offset = 0;
     for (const part of parts) {
