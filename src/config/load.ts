@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { ConfigError } from "./errors.ts";
 import { ConfigSchema, SECRET_KEYS, type Config, type RawConfig } from "./schema.ts";
 
-export const DEFAULT_CONFIG_FILE = "./config.json";
+const DEFAULT_CONFIG_FILE = "./config.json";
 export const CONFIG_KEYS: readonly string[] = Object.keys(ConfigSchema.properties);
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Explicit config path (--config or CONFIG_FILE). A missing explicit file is an error. */
   file?: string | undefined;
   env?: Record<string, string | undefined>;

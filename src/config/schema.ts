@@ -16,7 +16,7 @@ FormatRegistry.Set("ip-or-cidr", (text) => {
 });
 
 /** Consistency levels that make sense for a single data centre's reads and writes. */
-export const CONSISTENCIES = ["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"] as const;
+const CONSISTENCIES = ["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"] as const;
 
 const Millis = (def: number, description: string, minimum = 1) =>
   T.Integer({ minimum, default: def, description });

@@ -6,7 +6,7 @@ export const DEFAULT_MAX_SERVER_URLS = 10_000;
 export class ServerUrlLimit {
   private readonly known = new Set<string>();
 
-  constructor(readonly max: number = DEFAULT_MAX_SERVER_URLS) {}
+  constructor(private readonly max: number = DEFAULT_MAX_SERVER_URLS) {}
 
   /**
    * Counts one event of `url` in `counts` unless the URL is refused (false). A URL `counts` holds was

@@ -5,7 +5,7 @@ import { payloadTimeMs } from "../stats/event-time.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
 import { idleStatus, type EventSink, type StreamSource, type StreamStatus } from "./source.ts";
 
-export interface FileReplayOptions {
+interface FileReplayOptions {
   path: string;
   pace: "fast" | "recorded";
   maxEventBytes: number;

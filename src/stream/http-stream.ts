@@ -6,7 +6,7 @@ import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 import { SseParser } from "./sse-parser.ts";
 import { idleStatus, type EventSink, type StreamSource, type StreamStatus } from "./source.ts";
 
-export interface HttpStreamOptions {
+interface HttpStreamOptions {
   url: string;
   userAgent: string;
   idleTimeoutMs: number;

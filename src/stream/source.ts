@@ -2,7 +2,7 @@
 import type { IngestCounters } from "../stats/ingest-counters.ts";
 import type { SseEvent } from "./sse-parser.ts";
 
-export type StreamState = "idle" | "connecting" | "streaming" | "waiting" | "finished" | "stopped" | "disabled" | "standby";
+type StreamState = "idle" | "connecting" | "streaming" | "waiting" | "finished" | "stopped" | "disabled" | "standby";
 
 export interface StreamStatus {
   state: StreamState;

@@ -7,7 +7,7 @@ export interface SseEvent {
   lastEventId: string;
 }
 
-export interface SseHandlers {
+interface SseHandlers {
   onEvent(event: SseEvent): void;
   /** A valid `retry:` field (ASCII digits only). */
   onRetry?(ms: number): void;
