@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { configTable, TABLE_END, TABLE_START } from "../src/config/docs.ts";
+import { configTable, REFERENCE, TABLE_END, TABLE_START } from "../src/config/docs.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
@@ -13,11 +13,14 @@ const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as {
 const bunVersion = pkg.packageManager.replace(/^bun@/, "");
 
 describe("README.md", () => {
-  test("holds the config table generated from the schema (run `bun src/config/docs.ts --write`)", () => {
-    const start = readme.indexOf(TABLE_START);
-    const end = readme.indexOf(TABLE_END);
+  test("links to the configuration reference, src/config/README.md, which holds the table generated from the schema (run `bun src/config/docs.ts --write`)", () => {
+    expect(readme).toContain("](src/config/README.md)");
+    const reference = readFileSync(REFERENCE, "utf8");
+    const start = reference.indexOf(TABLE_START);
+    const end = reference.indexOf(TABLE_END);
     expect(start).toBeGreaterThan(0);
-    expect(readme.slice(start + TABLE_START.length, end).trim()).toBe(configTable());
+    expect(end).toBeGreaterThan(start);
+    expect(reference.slice(start + TABLE_START.length, end).trim()).toBe(configTable());
   });
 
   test("opens with one command that runs the service and one that runs the tests, on the pinned Bun", () => {

@@ -1,5 +1,5 @@
-// Renders the configuration reference table for README.md from the one config schema.
-// `bun src/config/docs.ts --write` rewrites the table in README.md; a test fails when they drift.
+// Renders the configuration reference table of src/config/README.md from the one config schema.
+// `bun src/config/docs.ts --write` rewrites the table in that file; a test fails when they drift.
 import type { TSchema } from "@sinclair/typebox";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, envName } from "./load.ts";
@@ -20,16 +20,18 @@ export function configTable(): string {
   return ["| Key | Environment | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-/** README.md with its generated table replaced by the current one. */
+/** The configuration reference, beside this file: its generated table lies between the markers. */
+export const REFERENCE = new URL("./README.md", import.meta.url);
+
+/** The reference with its generated table replaced by the current one. */
 function withTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error("README.md lacks the config table markers");
+  if (start < 0 || end < start) throw new Error("src/config/README.md lacks the config table markers");
   return `${readme.slice(0, start + TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
 }
 
 if (import.meta.main) {
-  const file = new URL("../../README.md", import.meta.url);
-  if (process.argv.includes("--write")) writeFileSync(file, withTable(readFileSync(file, "utf8")));
+  if (process.argv.includes("--write")) writeFileSync(REFERENCE, withTable(readFileSync(REFERENCE, "utf8")));
   else console.log(configTable());
 }
