@@ -15,7 +15,10 @@ const bunVersion = pkg.packageManager.replace(/^bun@/, "");
 
 /** Every Markdown file of the work tree that git tracks or would track (new documents included). */
 function markdownFiles(): string[] {
-  const git = Bun.spawnSync(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.md"], { cwd: ROOT, stdout: "pipe" });
+  const git = Bun.spawnSync(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.md"], {
+    cwd: ROOT,
+    stdout: "pipe",
+  });
   if (git.exitCode !== 0) throw new Error("git ls-files failed");
   return [...new Set(git.stdout.toString().split("\0").filter(Boolean))].filter((file) => existsSync(resolve(ROOT, file)));
 }
@@ -28,7 +31,10 @@ function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
   for (const m of markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, "").matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const slug = m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const slug = m[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     result.add(n === 0 ? slug : `${slug}-${n}`);
@@ -37,7 +43,8 @@ function anchors(markdown: string): Set<string> {
 }
 
 /** The targets of a document's inline links and images. */
-const linkTargets = (markdown: string) => [...prose(markdown).matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!);
+const linkTargets = (markdown: string) =>
+  [...prose(markdown).matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!);
 
 /** Links of one document (path relative to ROOT) that do not resolve, as "file: target (why)". */
 function brokenLinks(file: string, markdown: string): string[] {
@@ -50,8 +57,12 @@ function brokenLinks(file: string, markdown: string): string[] {
       broken.push(`${file}: ${target} (no such file)`);
       continue;
     }
-    if (fragment !== undefined && resolved.endsWith(".md") && statSync(resolved).isFile()
-      && !anchors(readFileSync(resolved, "utf8")).has(fragment)) {
+    if (
+      fragment !== undefined
+      && resolved.endsWith(".md")
+      && statSync(resolved).isFile()
+      && !anchors(readFileSync(resolved, "utf8")).has(fragment)
+    ) {
       broken.push(`${file}: ${target} (no such heading)`);
     }
   }
@@ -61,7 +72,10 @@ function brokenLinks(file: string, markdown: string): string[] {
 describe("README.md", () => {
   test("opens with one command that runs the service and one that runs the tests, on the pinned Bun", () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-    const commands = firstBlock.split("\n").filter((line) => line.trim() !== "").map((line) => line.split("#")[0]!.trim());
+    const commands = firstBlock
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => line.split("#")[0]!.trim());
     expect(commands).toEqual([`npx --yes bun@${bunVersion} run start`, `npx --yes bun@${bunVersion} run test`]);
     expect(pkg.scripts.start).toBeDefined();
     expect(pkg.scripts.test).toBeDefined();
@@ -105,7 +119,8 @@ describe("the configuration reference (src/config/README.md)", () => {
 
 describe("the Markdown documents", () => {
   test("finds links, skips code, and knows GitHub's heading anchors", () => {
-    const sample = "# A title: `x`\n## Kept, and why\n## Kept, and why\nSee [a](db/README.md#a-title-x), ![b](c.png \"t\"), `[no](link)`.\n```\n[no](link)\n# not a heading\n```\n";
+    const sample =
+      '# A title: `x`\n## Kept, and why\n## Kept, and why\nSee [a](db/README.md#a-title-x), ![b](c.png "t"), `[no](link)`.\n```\n[no](link)\n# not a heading\n```\n';
     expect(linkTargets(sample)).toEqual(["db/README.md#a-title-x", "c.png"]);
     expect([...anchors(sample)]).toEqual(["a-title-x", "kept-and-why", "kept-and-why-1"]);
     expect(brokenLinks("README.md", "[x](no/such/file.md) [y](db/README.md#no-such-heading) [z](https://example.org/)")).toEqual([

@@ -10,11 +10,17 @@ export const TABLE_END = "<!-- config-table:end -->";
 
 export function configTable(): string {
   const rows = Object.entries(ConfigSchema.properties as Record<string, TSchema>).map(([key, schema]) => {
-    const fallback = schema.default === DEFAULT_USER_AGENT ? "`wikitally/<version> (<project URL>; statistics bot) bun/<version>`"
-      : schema.default === undefined ? "—" : `\`${JSON.stringify(schema.default)}\``;
+    const fallback =
+      schema.default === DEFAULT_USER_AGENT
+        ? "`wikitally/<version> (<project URL>; statistics bot) bun/<version>`"
+        : schema.default === undefined
+          ? "—"
+          : `\`${JSON.stringify(schema.default)}\``;
     const cell = (text: string) => text.replaceAll("|", "\\|");
     const accepts = describe(schema);
-    const meaning = /^a string( of at least 1 characters)?$/.test(accepts) ? schema.description : `${schema.description} Accepts ${accepts}.`;
+    const meaning = /^a string( of at least 1 characters)?$/.test(accepts)
+      ? schema.description
+      : `${schema.description} Accepts ${accepts}.`;
     return `| \`${key}\` | \`${envName(key)}\` | ${cell(fallback)} | ${cell(meaning ?? "")} |`;
   });
   return ["| Key | Environment | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
