@@ -1,5 +1,5 @@
 // Static checks of the container files: docker-compose.yml, Dockerfile, .dockerignore, and the
-// environment variables README.md documents, all against what the code actually knows.
+// environment variables README.md and the documents it links document, all against what the code actually knows.
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -254,6 +254,8 @@ describe("Dockerfile", () => {
 const NOT_CONFIG = new Set([
   // test/ and db/cassandra/
   "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
+  // test/bench/
+  "BENCH_LOAD_TOOL",
   // test/browser/
   "CHROMIUM_PATH", "UPDATE_README_SCREENSHOT",
   // the local cluster (db/cassandra/)
@@ -285,10 +287,14 @@ describe("README.md", () => {
     expect(readmeEnvNames(sample)).toEqual(["ADMIN_PASSWORD", "CONFIG_FILE", "GET", "JWT_SECRET", "LOG_LEVEL", "PORT", "STORAGE"]);
   });
 
-  test("documents only environment variables the config loader reads (or listed non-config ones)", () => {
+  test("documents only environment variables the config loader reads (or listed non-config ones), as do the documents it links", () => {
     const path = join(ROOT, "README.md");
     if (!existsSync(path)) throw new Error("README.md is missing: it must document the configuration and its environment variables");
-    const unknown = readmeEnvNames(readFileSync(path, "utf8")).filter((name) => !KNOWN_ENV.has(name) && !NOT_CONFIG.has(name));
+    const readme = readFileSync(path, "utf8");
+    const linked = [...readme.matchAll(/\]\(([^)#\s:]+\.md)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((doc) => existsSync(join(ROOT, doc)));
+    expect(linked).toContain("src/config/README.md");
+    const unknown = [["README.md", readme], ...linked.map((doc) => [doc, read(doc)])].flatMap(([doc, text]) =>
+      readmeEnvNames(text!).filter((name) => !KNOWN_ENV.has(name) && !NOT_CONFIG.has(name)).map((name) => `${doc}: ${name}`));
     expect(unknown).toEqual([]);
   });
 });

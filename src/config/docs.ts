@@ -1,5 +1,5 @@
-// Renders the configuration reference table for README.md from the one config schema.
-// `bun src/config/docs.ts --write` rewrites the table in README.md; a test fails when they drift.
+// Renders the configuration reference table of src/config/README.md from the one config schema.
+// `bun src/config/docs.ts --write` rewrites the table in that file; a test fails when they drift.
 import type { TSchema } from "@sinclair/typebox";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, envName } from "./load.ts";
@@ -10,26 +10,34 @@ export const TABLE_END = "<!-- config-table:end -->";
 
 export function configTable(): string {
   const rows = Object.entries(ConfigSchema.properties as Record<string, TSchema>).map(([key, schema]) => {
-    const fallback = schema.default === DEFAULT_USER_AGENT ? "`wikitally/<version> (<project URL>; statistics bot) bun/<version>`"
-      : schema.default === undefined ? "—" : `\`${JSON.stringify(schema.default)}\``;
+    const fallback =
+      schema.default === DEFAULT_USER_AGENT
+        ? "`wikitally/<version> (<project URL>; statistics bot) bun/<version>`"
+        : schema.default === undefined
+          ? "—"
+          : `\`${JSON.stringify(schema.default)}\``;
     const cell = (text: string) => text.replaceAll("|", "\\|");
     const accepts = describe(schema);
-    const meaning = /^a string( of at least 1 characters)?$/.test(accepts) ? schema.description : `${schema.description} Accepts ${accepts}.`;
+    const meaning = /^a string( of at least 1 characters)?$/.test(accepts)
+      ? schema.description
+      : `${schema.description} Accepts ${accepts}.`;
     return `| \`${key}\` | \`${envName(key)}\` | ${cell(fallback)} | ${cell(meaning ?? "")} |`;
   });
   return ["| Key | Environment | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-/** README.md with its generated table replaced by the current one. */
+/** The configuration reference, beside this file: its generated table lies between the markers. */
+export const REFERENCE = new URL("./README.md", import.meta.url);
+
+/** The reference with its generated table replaced by the current one. */
 function withTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error("README.md lacks the config table markers");
+  if (start < 0 || end < start) throw new Error("src/config/README.md lacks the config table markers");
   return `${readme.slice(0, start + TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
 }
 
 if (import.meta.main) {
-  const file = new URL("../../README.md", import.meta.url);
-  if (process.argv.includes("--write")) writeFileSync(file, withTable(readFileSync(file, "utf8")));
+  if (process.argv.includes("--write")) writeFileSync(REFERENCE, withTable(readFileSync(REFERENCE, "utf8")));
   else console.log(configTable());
 }

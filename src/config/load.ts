@@ -58,7 +58,7 @@ function checkRelations(config: RawConfig, origin: Record<string, string>): void
   }
   if (config.lease_renew_ms > config.lease_ttl_ms / 4 - 500) {
     throw invalid("lease_renew_ms", config.lease_renew_ms, origin.lease_renew_ms,
-      `at most lease_ttl_ms / 4 - 500 (${config.lease_ttl_ms / 4 - 500}), so a flush always fits in the lease (see Scaling out)`);
+      `at most lease_ttl_ms / 4 - 500 (${config.lease_ttl_ms / 4 - 500}), so a flush always fits in the lease (see src/lease/README.md)`);
   }
   if (config.jwt_secret !== undefined && Buffer.byteLength(config.jwt_secret) < 32) {
     throw invalid("jwt_secret", config.jwt_secret, origin.jwt_secret, "at least 32 bytes");

@@ -36,7 +36,7 @@ export const ConfigSchema = T.Object(
     }),
     ingest: T.Boolean({
       default: true,
-      description: "Consume the stream. With Cassandra, any number of instances may share a keyspace: only the holder of the ingest lease consumes, the others stand by (see Scaling out). false: never ingest, only serve /stats from a Cassandra keyspace others ingest into.",
+      description: "Consume the stream. With Cassandra, any number of instances may share a keyspace: only the holder of the ingest lease consumes, the others stand by (see src/lease/README.md). false: never ingest, only serve /stats from a Cassandra keyspace others ingest into.",
     }),
     stream_since: T.Optional(T.String({
       minLength: 1,
