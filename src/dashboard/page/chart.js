@@ -5,13 +5,15 @@ window.eventsChart = (box) => {
   const WINDOW_S = 600;
   const HEIGHT = 240;
   const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-  const clock = (unixSeconds) => clockFormat.format(new Date(unixSeconds * 1000));
+  const clock = (/** @type {number} */ unixSeconds) => clockFormat.format(new Date(unixSeconds * 1000));
+  /** @type {uPlot | null} */
   let plot = null;
+  /** @type {uPlot.AlignedData | null} */
   let series = null;
 
   function make() {
     const css = getComputedStyle(document.documentElement);
-    const color = (name) => css.getPropertyValue(name).trim();
+    const color = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
     const axis = { stroke: color("--muted"), grid: { stroke: color("--line"), width: 1 }, ticks: { stroke: color("--line"), width: 1 } };
     return new uPlot({
       width: box.clientWidth,
@@ -21,7 +23,7 @@ window.eventsChart = (box) => {
       axes: [{ ...axis, space: 70, incrs: [60, 120, 300, 600], values: (_u, ticks) => ticks.map(clock) }, { ...axis, size: 60 }],
       series: [{}, { label: "events/s", stroke: color("--accent"), width: 2, fill: `${color("--accent")}22`, points: { show: false } }],
       legend: { show: true },
-    }, series, box);
+    }, /** @type {uPlot.AlignedData} */ (series), box);
   }
 
   window.addEventListener("resize", () => plot?.setSize({ width: box.clientWidth, height: HEIGHT }));

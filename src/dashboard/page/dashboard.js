@@ -4,17 +4,21 @@
 (() => {
   const TOKEN_KEY = "wikitally.token";
   const POLL_MS = 1000;
-  const $ = (selector) => document.querySelector(selector);
+  // Every selector names an element of index.html.
+  const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
   const number = new Intl.NumberFormat("en-US");
   const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
   const chart = eventsChart($("#chart"));
 
   let token = sessionStorage.getItem(TOKEN_KEY);
+  /** @type {string | null} */
   let etag = null;
+  /** @type {number | null} */
   let timer = null;
 
   class SessionExpired extends Error {}
 
+  /** @param {boolean} loggedIn */
   function show(loggedIn, message = "") {
     $("#login-view").hidden = loggedIn;
     $("#dashboard-view").hidden = !loggedIn;
@@ -27,10 +31,14 @@
     token = null;
     etag = null;
     sessionStorage.removeItem(TOKEN_KEY);
-    clearTimeout(timer);
+    clearTimeout(/** @type {number | undefined} */ (timer));
     show(false, message);
   }
 
+  /**
+   * @param {string} path
+   * @param {Record<string, string>} [headers]
+   */
   async function api(path, headers = {}) {
     const response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, ...headers }, cache: "no-store" });
     if (response.status === 401) throw new SessionExpired();
@@ -39,7 +47,7 @@
 
   $("#login-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const form = new FormData(event.target);
+    const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
     $("#login-message").textContent = "";
     try {
       const response = await fetch("/login", {
@@ -52,12 +60,12 @@
         $("#login-message").textContent = body.message ?? `login failed (${response.status})`;
         return;
       }
-      token = body.token;
+      token = /** @type {string} */ (body.token);
       sessionStorage.setItem(TOKEN_KEY, token);
-      event.target.reset();
+      /** @type {HTMLFormElement} */ (event.target).reset();
       start();
     } catch (error) {
-      $("#login-message").textContent = `cannot reach the service: ${error.message}`;
+      $("#login-message").textContent = `cannot reach the service: ${/** @type {Error} */ (error).message}`;
     }
   });
 
@@ -75,7 +83,7 @@
       $("#updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       if (error instanceof SessionExpired) return logOut("Your session has expired; please log in again.");
-      $("#updated").textContent = `Update failed: ${error.message}; retrying`;
+      $("#updated").textContent = `Update failed: ${/** @type {Error} */ (error).message}; retrying`;
     }
     // One refresh a second, however long the requests took (they run in parallel, never overlapping).
     if (token !== null) timer = setTimeout(poll, Math.max(0, POLL_MS - (performance.now() - started)));
@@ -88,14 +96,15 @@
     const stats = await response.json();
     etag = response.headers.get("ETag");
     for (const key of ["messages", "distinct_users", "bots", "non_bots"]) {
-      document.querySelector(`[data-stat="${key}"]`).textContent = number.format(stats[key]);
+      /** @type {HTMLElement} */ (document.querySelector(`[data-stat="${key}"]`)).textContent = number.format(stats[key]);
     }
     const share = stats.messages > 0 ? stats.bots / stats.messages : 0;
     $("#bot-share").textContent = percent.format(share);
-    $("#bot-meter").value = share;
+    /** @type {HTMLMeterElement} */ ($("#bot-meter")).value = share;
     renderTopWikis(stats.by_server_url);
   }
 
+  /** @param {Record<string, number>} byServer */
   function renderTopWikis(byServer) {
     const top = Object.entries(byServer).sort((a, b) => b[1] - a[1]).slice(0, 10);
     // textContent only: server URLs come from the stream and are never parsed as HTML.
@@ -126,6 +135,7 @@
     chart.draw(history);
   }
 
+  /** @param {number} s */
   function formatSeconds(s) {
     if (s < 120) return `${s.toFixed(1)} s`;
     if (s < 7200) return `${Math.round(s / 60)} min`;
