@@ -5,22 +5,22 @@ import { Elysia } from "elysia";
 import { LoginLimiter } from "../auth/login-limiter.ts";
 import type { UserDirectory } from "../auth/users.ts";
 import { EventHistory } from "../dashboard/history.ts";
-import { dashboardRoutes } from "../dashboard/routes.ts";
 import type { LeaseStatus } from "../lease/ingest-lease.ts";
 import type { Logger } from "../log/logger.ts";
 import { lagSeconds } from "../metrics/lag.ts";
 import { Metrics } from "../metrics/metrics.ts";
-import { metricsRoute } from "../metrics/route.ts";
 import { RequestObserver } from "../metrics/request-observer.ts";
 import type { StatsStore } from "../store/stats-store.ts";
 import type { IngestCounters, StreamStatus } from "../stream/index.ts";
 import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
 import { ClientAddress } from "./client-address.ts";
+import { dashboardRoutes } from "./dashboard-routes.ts";
 import {
   HttpError, InvalidCredentialsError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
 } from "./errors.ts";
 import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
+import { metricsRoute } from "./metrics-route.ts";
 import { errorAnswers } from "./openapi.ts";
 import { StatsCache } from "./stats-cache.ts";
 import { StatsRoute } from "./stats-route.ts";

@@ -1,7 +1,8 @@
 // Per-request bookkeeping as each answer leaves: HTTP metrics, login outcomes and the access log.
 import { Elysia } from "elysia";
 import type { Logger } from "../log/logger.ts";
-import type { LoginResult, Metrics } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
+import type { LoginResult } from "./tallies.ts";
 
 export interface RequestObserverOptions {
   metrics: Metrics;
