@@ -16,10 +16,9 @@ import { SERVICE_NAME, VERSION } from "../version.ts";
 import { bearerToken } from "./bearer.ts";
 import { ClientAddress } from "./client-address.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
-import {
-  HttpError, InvalidCredentialsError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, type ErrorBody,
-} from "./errors.ts";
-import { declaresTooLarge, MAX_BODY_BYTES, readJsonBody } from "./json-body.ts";
+import { ErrorAnswers } from "./error-answers.ts";
+import { HttpError, InvalidCredentialsError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError } from "./errors.ts";
+import { readJsonBody } from "./json-body.ts";
 import { metricsRoute } from "./metrics-route.ts";
 import { errorAnswers } from "./openapi.ts";
 import { StatsCache } from "./stats-cache.ts";
@@ -75,6 +74,7 @@ export function createApp(options: AppOptions) {
     }
   };
 
+  const errors = new ErrorAnswers(log);
   const jwtPlugin = jwt({ name: "jwt", secret: options.jwtSecret, alg: "HS256" });
   const verifier = jwtPlugin.decorator.jwt;
   const statsRoute = new StatsRoute({
@@ -83,11 +83,8 @@ export function createApp(options: AppOptions) {
       const header = request.headers.get("authorization");
       return header !== null && tokens.has(header);
     },
-    errorAnswer: (error, request) => errorAnswer("UNKNOWN", error, request, log, allowed),
+    errorAnswer: (error, request) => errors.answer("UNKNOWN", error, request),
   });
-
-  /** Methods served per path, for 405's Allow header; filled from the routes once they are defined. */
-  const allowed = new Map<string, string>();
 
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
   const app = new Elysia({ normalize: false })
@@ -103,7 +100,7 @@ export function createApp(options: AppOptions) {
     .use(jwtPlugin)
     .error({ HttpError })
     .onError(({ code, error, request, route }) => {
-      const response = errorAnswer(code, error, request, log, allowed);
+      const response = errors.answer(code, error, request);
       observer.error(request, route, response.status);
       return response;
     })
@@ -210,11 +207,7 @@ export function createApp(options: AppOptions) {
     })
     .use(metricsRoute(metrics, options.metricsToken))
     .use(dashboardRoutes());
-  for (const [path, methods] of Map.groupBy(app.routes, (route) => route.path)) {
-    const names = methods.map((route) => route.method);
-    // Elysia answers HEAD for every GET route.
-    allowed.set(path, [...new Set(names.includes("GET") ? [...names, "HEAD"] : names)].join(", "));
-  }
+  errors.allow(app.routes);
   // Bun.serve's routes take precedence over Elysia's own compiled ones for the same path and method.
   app.config.serve = { ...app.config.serve, routes: { ...app.config.serve?.routes, "/stats": { GET: statsRoute.native } } };
   return app;
@@ -231,52 +224,7 @@ export function createApp(options: AppOptions) {
   }
 }
 
-/** The one place errors become answers. */
-function errorAnswer(code: string | number, error: unknown, request: Request, log: Logger, allowed: Map<string, string>): Response {
-  // Elysia wraps whatever a parse hook throws in a ParseError; readJsonBody's 400s and 413s are inside.
-  const cause = (error as { cause?: unknown }).cause;
-  const known = error instanceof HttpError ? error : code === "PARSE" && cause instanceof HttpError ? cause : undefined;
-  if (known) return httpErrorResponse(known);
-  switch (code) {
-    case "VALIDATION":
-      return errorResponse(400, "invalid_request", validationSummary(error));
-    case "PARSE":
-      return errorResponse(400, "invalid_body", "the request body could not be parsed as the declared content type");
-    case "NOT_FOUND": {
-      // Nothing reads this body (Bun discards it); a client sending a large one is still told so.
-      if (declaresTooLarge(request)) return httpErrorResponse(new PayloadTooLargeError(MAX_BODY_BYTES));
-      const path = new URL(request.url).pathname;
-      const allow = allowed.get(path);
-      if (allow) return httpErrorResponse(new MethodNotAllowedError(request.method, path, allow));
-      return errorResponse(404, "not_found", `no route for ${request.method} ${path}`);
-    }
-    default:
-      log.error("request failed", { method: request.method, url: request.url, code, error });
-      return errorResponse(500, "internal_error", "internal error");
-  }
-}
-
 export type App = ReturnType<typeof createApp>;
-
-function httpErrorResponse(error: HttpError): Response {
-  return errorResponse(error.status, error.code, error.message, error.headers);
-}
-
-function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  const body: ErrorBody = { error: code, message };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json", ...headers },
-  });
-}
-
-/** The first validation problem, by field, without echoing the submitted value (it may be a password). */
-function validationSummary(error: unknown): string {
-  const first = (error as { all?: { path?: string; message?: string }[] }).all?.[0];
-  if (!first) return "the request is invalid";
-  const field = first.path ? first.path.replace(/^\//, "").replaceAll("/", ".") : "body";
-  return `${field || "body"}: ${first.message ?? "invalid"}`;
-}
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
