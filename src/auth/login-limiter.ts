@@ -19,7 +19,7 @@ export const FIRST_DELAY_MS = 100;
 export const MAX_DELAY_MS = 2000;
 
 /** One login attempt, counted as a failure from the moment it begins. */
-export interface LoginAttempt {
+interface LoginAttempt {
   /** Above 0: refuse the attempt (429, Retry-After); it was not counted. */
   readonly retryAfterMs: number;
   /** How long to wait before checking the password. */

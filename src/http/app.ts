@@ -92,5 +92,3 @@ export function createApp(options: AppOptions) {
   app.config.serve = { ...app.config.serve, routes: { ...app.config.serve?.routes, "/stats": { GET: stats.native } } };
   return app;
 }
-
-export type App = ReturnType<typeof createApp>;

@@ -4,7 +4,7 @@ import { HttpError, PayloadTooLargeError } from "./errors.ts";
 /** No route takes more than a few hundred bytes; this leaves room without letting a client fill memory. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** The deepest body any route takes is 1 level; deeper JSON costs the parser and the validator dearly. */
-export const MAX_JSON_DEPTH = 16;
+const MAX_JSON_DEPTH = 16;
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const invalidBody = (message: string) => new HttpError(400, "invalid_body", message);

@@ -11,7 +11,7 @@ import { errorAnswers } from "./openapi.ts";
 import { opt } from "./optional-field.ts";
 import { LoginBody, TokenSchema } from "./schemas.ts";
 
-export interface LoginRouteOptions {
+interface LoginRouteOptions {
   users: UserDirectory;
   auth: BearerAuth;
   log: Logger;

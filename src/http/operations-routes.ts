@@ -7,7 +7,7 @@ import { errorAnswers } from "./openapi.ts";
 import { opt } from "./optional-field.ts";
 import { HealthSchema, ReadySchema, StatusSchema } from "./schemas.ts";
 
-export interface OperationsSources {
+interface OperationsSources {
   store: StatsStore;
   stream: () => StreamStatus;
   ingest: IngestCounters;

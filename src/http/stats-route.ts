@@ -3,7 +3,7 @@ import type { PeerServer, RequestObserver, Start } from "../metrics/request-obse
 import { codedEtag, isCurrent, Negotiator, type Coding } from "./content-coding.ts";
 import type { StatsAnswer, StatsCache } from "./stats-cache.ts";
 
-export interface StatsRouteOptions {
+interface StatsRouteOptions {
   cache: StatsCache;
   /** Whether the request's Authorization header verified before and has not expired (no waiting, no throwing). */
   knownToken: (request: Request) => boolean;

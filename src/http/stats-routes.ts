@@ -10,7 +10,7 @@ import { opt } from "./optional-field.ts";
 import { HistorySchema, StatsSchema } from "./schemas.ts";
 import type { StatsRoute } from "./stats-route.ts";
 
-export interface StatsRoutesOptions {
+interface StatsRoutesOptions {
   stats: StatsRoute;
   auth: BearerAuth;
   history: EventHistory;

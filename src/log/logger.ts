@@ -16,7 +16,7 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-export type Sink = (line: string) => void;
+type Sink = (line: string) => void;
 
 const stdoutSink: Sink = (line) => process.stdout.write(line + "\n");
 

@@ -4,7 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "./metrics.ts";
 import type { LoginResult } from "./tallies.ts";
 
-export interface RequestObserverOptions {
+interface RequestObserverOptions {
   metrics: Metrics;
   log: Logger;
   accessLog: boolean;
