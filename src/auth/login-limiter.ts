@@ -1,6 +1,6 @@
 // Limits failed logins per client address and per (address, username), and slows down, rather than
 // refuses, a username failing from many addresses: an attacker cannot lock the real user out.
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedCache } from "../cache/bounded-cache.ts";
 
 export interface LimiterOptions {
   /** Failures allowed per (address, username) within windowMs; CLIENT_FACTOR times as many per address. */
@@ -19,7 +19,7 @@ export const FIRST_DELAY_MS = 100;
 export const MAX_DELAY_MS = 2000;
 
 /** One login attempt, counted as a failure from the moment it begins. */
-export interface LoginAttempt {
+interface LoginAttempt {
   /** Above 0: refuse the attempt (429, Retry-After); it was not counted. */
   readonly retryAfterMs: number;
   /** How long to wait before checking the password. */
@@ -38,10 +38,13 @@ interface Window {
 const nothing = () => {};
 
 export class LoginLimiter {
-  private readonly windows: BoundedMap<string, Window>;
+  /** Each window until it ends; re-set at each failure, so the least recently failed is forgotten first. */
+  private readonly windows: BoundedCache<string, Window>;
+  private readonly now: () => number;
 
   constructor(private readonly options: LimiterOptions) {
-    this.windows = new BoundedMap(options.maxKeys ?? 100_000);
+    this.now = options.now ?? Date.now;
+    this.windows = new BoundedCache({ maxSize: options.maxKeys ?? 100_000, now: this.now });
   }
 
   begin(client: string, username: string): LoginAttempt {
@@ -54,13 +57,13 @@ export class LoginLimiter {
     const retryAfterMs = Math.max(this.blockedFor(clientKey, maxFailures * CLIENT_FACTOR, now), this.blockedFor(pairKey, maxFailures, now));
     if (retryAfterMs > 0) return { retryAfterMs, delayMs: 0, succeeded: nothing, abandoned: nothing };
 
-    const userFailures = this.live(userKey, now)?.failures ?? 0;
+    const userFailures = this.windows.get(userKey)?.failures ?? 0;
     const delayMs = userFailures < maxFailures ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (userFailures - maxFailures));
     // Counted before the slow check, so attempts sent at once cannot all get past the limits.
     for (const key of [clientKey, pairKey, userKey]) {
-      const window = this.live(key, now) ?? { start: now, failures: 0 };
+      const window = this.windows.get(key) ?? { start: now, failures: 0 };
       window.failures++;
-      this.windows.set(key, window);
+      this.windows.set(key, window, window.start + this.options.windowMs);
     }
     return {
       retryAfterMs: 0,
@@ -75,29 +78,15 @@ export class LoginLimiter {
 
   /** Milliseconds until `key`'s window ends when it holds `limit` failures, else 0. */
   private blockedFor(key: string, limit: number, now: number): number {
-    const window = this.live(key, now);
+    const window = this.windows.get(key);
     return window && window.failures >= limit ? window.start + this.options.windowMs - now : 0;
   }
 
   /** Takes back one failure per key, for an attempt counted in advance. */
   private forgive(keys: readonly string[]): void {
-    const now = this.now();
     for (const key of keys) {
-      const window = this.live(key, now);
+      const window = this.windows.get(key);
       if (window && --window.failures <= 0) this.windows.delete(key);
     }
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-
-  private live(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && now - window.start >= this.options.windowMs) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
   }
 }

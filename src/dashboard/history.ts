@@ -1,6 +1,6 @@
 // Counted events per second over the last minutes, in a ring buffer sampled once a second (off the hot path).
 
-export interface HistorySeries {
+interface HistorySeries {
   /** Seconds per point. */
   step_s: number;
   /** Unix seconds at the end of the last point; point i covers [end - (n - i) * step_s, end - (n - 1 - i) * step_s). */

@@ -1,6 +1,6 @@
 // Content-coding negotiation (RFC 9110 §12.5.3) and bodies compressed once, for answers served many times.
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedCache } from "../cache/bounded-cache.ts";
 
 export type Coding = "br" | "gzip";
 
@@ -45,7 +45,7 @@ export function negotiate(acceptEncoding: string | null): Coding | undefined {
  * parsing it is a sizeable part of a cached /stats answer.
  */
 export class Negotiator {
-  private readonly known = new BoundedMap<string, Coding | "identity">(64);
+  private readonly known = new BoundedCache<string, Coding | "identity">({ maxSize: 64 });
 
   coding(acceptEncoding: string | null): Coding | undefined {
     if (!acceptEncoding) return undefined;

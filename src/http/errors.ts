@@ -1,4 +1,4 @@
-// The API's error classes; http/app.ts maps them to JSON responses in one place.
+// The API's error classes; error-answers.ts maps them to JSON responses in one place.
 
 export class HttpError extends Error {
   override name = "HttpError";

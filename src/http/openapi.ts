@@ -10,7 +10,7 @@ const ERRORS = {
   503: ["a backend (Cassandra) cannot be reached; see Retry-After", "unavailable", "the user directory is unavailable; retry shortly"],
 } as const;
 
-export type ErrorStatus = keyof typeof ERRORS;
+type ErrorStatus = keyof typeof ERRORS;
 
 /** Response schemas for the given error statuses, for a route's `response` option. */
 export function errorAnswers<S extends ErrorStatus>(...statuses: S[]) {

@@ -2,11 +2,6 @@
 // Examples sit on properties: @elysiajs/swagger lifts an object's own options out of its schema.
 import { t } from "elysia";
 
-export const ErrorSchema = t.Object(
-  { error: t.String({ description: "Machine-readable code", example: "invalid_request" }), message: t.String({ example: "what went wrong" }) },
-  { description: "Every error answer has this shape" },
-);
-
 export const LoginBody = t.Object(
   {
     username: t.String({ minLength: 1, maxLength: 128, example: "admin" }),

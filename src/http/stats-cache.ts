@@ -23,7 +23,7 @@ export class StatsCache {
 
   /**
    * @param maxStaleMs while events keep arriving, an answer is reused for at most this long, so a
-   *   backfill at 100k events/s does not re-serialise the totals for every request
+   *   fast backfill does not re-serialise the totals for every request
    * @param quietMs once the totals have held still this long (a burst is over), the next request
    *   gets them exact, without waiting out maxStaleMs
    */
@@ -50,7 +50,7 @@ export class StatsCache {
     return now - cached.at < this.maxStaleMs && now - this.seenAt < this.quietMs ? cached : undefined;
   }
 
-  /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding ~24 KB per request, and compressing it. */
+  /** The JSON answer as UTF-8 bytes: a Response over bytes skips re-encoding the totals per request, and compressing them. */
   async answer(): Promise<StatsAnswer> {
     const cached = this.current();
     if (cached) return cached;

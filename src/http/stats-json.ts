@@ -4,7 +4,7 @@ import type { Stats } from "../stats/types.ts";
 /**
  * Serialises totals with by_server_url sorted by URL, as Go's encoding/json writes a map: answers
  * keep one order whichever store or instance made them, and neighbouring URLs that share most of
- * their text compress about a fifth smaller. The sorted URLs are reused while the set is unchanged
+ * their text compress smaller. The sorted URLs are reused while the set is unchanged
  * (URLs are only ever added), so a change of counts does not re-sort thousands of keys.
  */
 export class StatsJson {

@@ -1,28 +1,24 @@
 // Remembers credentials that verified, until they expire, so a busy client does not pay HMAC per request.
-import { BoundedMap } from "../bounded-map.ts";
+import { BoundedCache } from "../cache/bounded-cache.ts";
 
 export class TokenCache {
   /**
-   * credential (the app keys by the whole Authorization header) → expiry in ms; beyond maxEntries the
-   * oldest is forgotten (and verified again if it returns).
+   * Credentials (the app keys by the whole Authorization header), each until its own expiry; beyond
+   * maxEntries the oldest is forgotten (and verified again if it returns).
    */
-  private readonly expiries: BoundedMap<string, number>;
+  private readonly verified: BoundedCache<string, true>;
 
-  constructor(maxEntries = 10_000, private readonly now = Date.now) {
-    this.expiries = new BoundedMap(maxEntries);
+  constructor(maxEntries = 10_000, now = Date.now) {
+    this.verified = new BoundedCache({ maxSize: maxEntries, now });
   }
 
   /** True when `token` verified before and has not expired since. */
   has(token: string): boolean {
-    const expiry = this.expiries.get(token);
-    if (expiry === undefined) return false;
-    if (expiry > this.now()) return true;
-    this.expiries.delete(token);
-    return false;
+    return this.verified.has(token);
   }
 
   /** Records a token that just verified, with its `exp` claim in seconds. */
   add(token: string, expSeconds: number): void {
-    this.expiries.set(token, expSeconds * 1000);
+    this.verified.set(token, true, expSeconds * 1000);
   }
 }

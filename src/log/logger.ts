@@ -1,4 +1,6 @@
 // Structured logging: one JSON object per line on stdout, filtered by level.
+import { firstLine } from "./error-text.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -14,7 +16,7 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-export type Sink = (line: string) => void;
+type Sink = (line: string) => void;
 
 const stdoutSink: Sink = (line) => process.stdout.write(line + "\n");
 
@@ -34,19 +36,16 @@ export function createLogger(level: LogLevel = "info", sink: Sink = stdoutSink, 
   };
 }
 
-/** Errors serialise as `{}` by default; keep their name and message (never the stack: logs are not for traces). */
+/**
+ * Errors serialise as `{}` by default; keep their name and the first line of their message and cause
+ * (some libraries put inner errors, stacks included, into messages; logs are not for traces).
+ */
 function errorsAsText(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     const cause = value.cause instanceof Error ? `: ${firstLine(value.cause.message)}` : "";
     return `${value.name}: ${firstLine(value.message)}${cause}`;
   }
   return value;
-}
-
-/** Some libraries put inner errors, stacks included, into messages; a log line keeps the first line. */
-function firstLine(text: string): string {
-  const nl = text.indexOf("\n");
-  return nl < 0 ? text : text.slice(0, nl);
 }
 
 /**

@@ -17,10 +17,9 @@ import version from "prom-client/lib/metrics/version.js";
  * collectDefaultMetrics() (prom-client 15.1.3, pinned; its lib/defaultMetrics.js lists these) without
  * heapSpacesSizeAndUsed, the nodejs_heap_space_size_{total,used,available}_bytes gauges. Bun answers
  * v8.getHeapSpaceStatistics() by walking every object of its heap, on the thread that reads the
- * stream and answers /stats: 34 ms a call with a million strings alive, about 100 ms in a Cassandra
- * ingest's profile, at every scrape and once more when they are registered. Its figures are V8's
- * spaces, which JSC does not have (Bun reports most of them as 0); nodejs_heap_size_* and
- * process_resident_memory_bytes, which cost well under a millisecond, stay.
+ * stream and answers /stats: a pause that grows with the heap, at every scrape and once more when
+ * they are registered. Its figures are V8's spaces, which JSC does not have (Bun reports most of
+ * them as 0); nodejs_heap_size_* and process_resident_memory_bytes, which are cheap to read, stay.
  */
 export function collectDefaultMetrics(registry: Registry): void {
   const config = { eventLoopMonitoringPrecision: 10 };

@@ -27,7 +27,7 @@ export interface HistogramSeries {
 
 /**
  * A histogram metric for prom-client's registry, which only calls get() and reset() on it; prom-client's
- * own Histogram would hash the label object on every observe(), a few µs per request.
+ * own Histogram would hash the label object on every observe(), that is, on every request.
  */
 export function histogramMetric(name: string, help: string, buckets: readonly number[], series: () => Iterable<HistogramSeries>): Metric {
   const get = async () => {

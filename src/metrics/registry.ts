@@ -3,8 +3,8 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { collectDefaultMetrics } from "./default-metrics.ts";
 import { histogramMetric } from "./histogram.ts";
 import { lagSeconds } from "./lag.ts";
-import { FLUSH_BUCKETS, type Tallies } from "./metrics.ts";
 import { DURATION_BUCKETS } from "./request-metrics.ts";
+import { FLUSH_BUCKETS, type Tallies } from "./tallies.ts";
 
 export function createRegistry(t: Tallies): Registry {
   const registry = new Registry();

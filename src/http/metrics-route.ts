@@ -1,10 +1,10 @@
 // GET /metrics: open like /health by default; with metrics_token set, only for that bearer token.
 import { timingSafeEqual } from "node:crypto";
 import { Elysia, t } from "elysia";
-import { bearerToken } from "../http/bearer.ts";
-import { UnauthorizedError } from "../http/errors.ts";
-import { errorAnswers } from "../http/openapi.ts";
-import type { Metrics } from "./metrics.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { bearerToken } from "./bearer.ts";
+import { UnauthorizedError } from "./errors.ts";
+import { errorAnswers } from "./openapi.ts";
 
 export function metricsRoute(metrics: Metrics, token: string | undefined) {
   const expected = token === undefined ? undefined : Buffer.from(token);

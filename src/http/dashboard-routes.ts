@@ -1,12 +1,12 @@
 // The dashboard at `/`: one page, its script and style, and uPlot, all embedded in the binary.
 import { Elysia, t } from "elysia";
-import { errorAnswers } from "../http/openapi.ts";
 import uplotCss from "uplot/dist/uPlot.min.css" with { type: "file" };
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "file" };
-import css from "./page/dashboard.css" with { type: "text" };
-import page from "./page/index.html" with { type: "text" };
-import chart from "./page/chart.js" with { type: "text" };
-import js from "./page/dashboard.js" with { type: "text" };
+import css from "../dashboard/page/dashboard.css" with { type: "text" };
+import page from "../dashboard/page/index.html" with { type: "text" };
+import chart from "../dashboard/page/chart.js" with { type: "text" };
+import js from "../dashboard/page/dashboard.js" with { type: "text" };
+import { errorAnswers } from "./openapi.ts";
 
 // bun-types declares *.html imports as HTML bundles; with type "text" Bun gives the file's text.
 const html = page as unknown as string;
