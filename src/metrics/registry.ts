@@ -1,4 +1,5 @@
 // The prom-client registry: every wikitally metric read from the service's state and tallies when scraped.
+import { eventTimeMs } from "../stats/event-time.ts";
 import { Counter, Gauge, Registry } from "prom-client";
 import { collectDefaultMetrics } from "./default-metrics.ts";
 import { histogramMetric } from "./histogram.ts";
@@ -29,7 +30,7 @@ export function createRegistry(t: Tallies): Registry {
   gauge("wikitally_stream_lag_seconds", "Now minus meta.dt of the last counted event (NaN before the first).",
     () => lagSeconds(t.lastEventDt(), Date.now()) ?? Number.NaN);
   gauge("wikitally_stream_last_event_timestamp_seconds", "meta.dt of the last counted event, as Unix seconds (NaN before the first).",
-    () => Date.parse(t.lastEventDt() ?? "") / 1000);
+    () => (eventTimeMs(t.lastEventDt()) ?? Number.NaN) / 1000);
   gauge("wikitally_store_pending_events", "Events counted in memory but not yet written to the store.", () => t.store.health().pendingEvents);
   const lease = t.lease;
   if (lease) gauge("wikitally_lease_leader", "1 while this instance holds the ingest lease (consumes the stream), 0 while it stands by.", () => (lease().role === "leader" ? 1 : 0));
