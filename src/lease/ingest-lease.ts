@@ -3,7 +3,7 @@ import type cassandra from "cassandra-driver";
 import type { Logger } from "../log/logger.ts";
 import { Sleeper } from "../retry/sleeper.ts";
 import type { CassandraConnection } from "../store/cassandra/connection.ts";
-import type { WriteGuard } from "./fence.ts";
+import type { WriteGuard } from "../store/write-guard.ts";
 import { LeaseTable } from "./lease-table.ts";
 
 export interface IngestLeaseOptions {

@@ -1,6 +1,6 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 import cassandra from "cassandra-driver";
-import { LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
+import { LeaseLostError, type WriteGuard } from "../write-guard.ts";
 import { retry } from "../../retry/retry.ts";
 import type { Logger } from "../../log/logger.ts";
 import { ServerUrlLimit } from "../../stats/server-urls.ts";

@@ -1,5 +1,5 @@
 // When the Cassandra store flushes: every interval, early for a backlog, and with backoff after failures.
-import { LeaseLostError } from "../../lease/fence.ts";
+import { LeaseLostError } from "../write-guard.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Backoff } from "../../retry/backoff.ts";
 import type { FlushObserver } from "../stats-store.ts";
