@@ -2,13 +2,24 @@
 import type { Logger } from "../log/logger.ts";
 import { retry } from "../retry/retry.ts";
 import { Sleeper } from "../retry/sleeper.ts";
-import type { CassandraStore } from "../store/cassandra/cassandra-store.ts";
+import type { WriteGuard } from "../store/write-guard.ts";
 import type { StreamSource } from "../stream/index.ts";
 import type { IngestLease } from "./ingest-lease.ts";
 
+/** What the runner needs of the store it fences and hands over (the Cassandra store). */
+export interface LeasedStore {
+  /** From now on every flush asks `guard` first. */
+  fence(guard: WriteGuard): void;
+  /** Before leading: brings the store up to what the last holder wrote. */
+  takeOver(): Promise<void>;
+  /** On standing down: drops what was counted and not flushed. */
+  discardPending(): Promise<void>;
+  flush(): Promise<void>;
+}
+
 export interface LeaseRunnerOptions {
   lease: IngestLease;
-  store: CassandraStore;
+  store: LeasedStore;
   /** Opens the stream at the saved position (undefined when stopping meanwhile). */
   open: () => Promise<StreamSource | undefined>;
   log: Logger;
