@@ -3,6 +3,7 @@
 // totals-mirror (the read model), lease-handover (fencing and the hand-over), readiness (health).
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
+import { CASSANDRA_READ } from "../../retry/policies.ts";
 import { retry } from "../../retry/retry.ts";
 import type { ChangeEvent, Stats } from "../../stats/types.ts";
 import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
@@ -10,7 +11,7 @@ import { LeaseLostError, type WriteGuard } from "../write-guard.ts";
 import type { CassandraConnection } from "./connection.ts";
 import { CounterFlush } from "./counter-flush.ts";
 import { FlushPipeline } from "./flush-pipeline.ts";
-import { FlushSchedule, MAX_RETRY_MS } from "./flush-schedule.ts";
+import { FlushSchedule } from "./flush-schedule.ts";
 import { LeaseHandOver } from "./lease-handover.ts";
 import type { NewUserCheck } from "./new-users.ts";
 import { PendingCounts } from "./pending-counts.ts";
@@ -41,8 +42,6 @@ export interface CassandraStoreOptions {
  * (measured in test/bench/README.md). A crash re-reads at most about two flushes' events from the stream.
  */
 const FLUSH_EVENTS = 100_000;
-/** Reading from Cassandra again after a failure: from 200 ms up to MAX_RETRY_MS apart. */
-const READ_RETRY = { minMs: 200, maxMs: MAX_RETRY_MS };
 
 export class CassandraStore implements StatsStore {
   readonly kind = "cassandra";
@@ -58,7 +57,7 @@ export class CassandraStore implements StatsStore {
   private loaded: Promise<void> = Promise.resolve();
   /** The session, once connected and the totals are loaded; flushes only start after that. */
   private client: cassandra.Client | undefined;
-  private closing = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly conn: CassandraConnection,
@@ -73,8 +72,7 @@ export class CassandraStore implements StatsStore {
     const mirror = (this.mirror = new TotalsMirror(ks, options.maxServerUrls, answered));
     const users = (this.users = new UniqueUsers(ks, options.newUserCheck, options.knownUsersLimit ?? 500_000, log));
     const counters = new CounterFlush({
-      keyspace: ks, batchSize: options.batchSize ?? 10, readRetry: READ_RETRY,
-      closing: () => this.closing, answered, log,
+      keyspace: ks, batchSize: options.batchSize ?? 10, closing: this.stopping.signal, answered, log,
     });
     const pipeline = (this.pipeline = new FlushPipeline({ conn, counts, position, mirror, users, counters, answered, client: () => this.client, log }));
     this.handOver = new LeaseHandOver({ conn, pipeline, counts, position, readPosition: () => this.position(), mirror, users, log });
@@ -143,7 +141,7 @@ export class CassandraStore implements StatsStore {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
+    this.stopping.abort();
     this.flushes.stop();
     const waiting = this.counts.events;
     try {
@@ -163,7 +161,7 @@ export class CassandraStore implements StatsStore {
   private async load(client: cassandra.Client): Promise<void> {
     try {
       await retry(() => this.mirror.refresh(client), {
-        backoff: READ_RETRY, stop: () => this.closing,
+        backoff: CASSANDRA_READ, signal: this.stopping.signal,
         onRetry: (error, attempt, retryInMs) => this.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
       });
     } catch {
