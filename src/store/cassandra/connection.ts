@@ -1,5 +1,6 @@
 // One Cassandra session for the store and the user directory: connects, applies the schema, retries.
 import cassandra from "cassandra-driver";
+import { firstLine } from "../../log/error-text.ts";
 import type { Logger } from "../../log/logger.ts";
 import { delay } from "../../retry/delay.ts";
 import { CASSANDRA_CONNECT, SCHEMA_STATEMENT } from "../../retry/policies.ts";
@@ -84,7 +85,7 @@ export class CassandraConnection {
           return attempt;
         } catch (error) {
           await attempt.shutdown().catch(() => {});
-          this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
+          this.lastError = `Cassandra at ${this.options.hosts}: ${driverErrorText(error)}`;
           throw error;
         }
       }, {
@@ -156,11 +157,11 @@ export class CassandraConnection {
 }
 
 /**
- * One line for logs and /health. The driver's NoHostAvailableError embeds its per-host errors,
- * stacks included, in its message; the first host's own message says what went wrong.
+ * A driver error in one line, for logs and /health. The driver's NoHostAvailableError embeds its
+ * per-host errors, stacks included, in its message; the first host's own message says what went wrong.
  */
-export function firstLine(error: unknown): string {
-  const line = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0]!.trim();
+export function driverErrorText(error: unknown): string {
+  const line = (e: unknown) => firstLine(String((e as Error)?.message ?? e));
   const inner = (error as { innerErrors?: Record<string, unknown> })?.innerErrors;
   const first = inner ? Object.entries(inner)[0] : undefined;
   return first ? `no host answered; ${first[0]}: ${line(first[1])}` : line(error);

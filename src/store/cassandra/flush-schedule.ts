@@ -3,7 +3,7 @@ import { LeaseLostError } from "../write-guard.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Backoff } from "../../retry/backoff.ts";
 import type { FlushObserver } from "../stats-store.ts";
-import { firstLine } from "./connection.ts";
+import { driverErrorText } from "./connection.ts";
 
 const MAX_RETRY_MS = 5_000;
 /** A flush that wrote at least this many events means a backlog is being read: see followBacklog(). */
@@ -114,7 +114,7 @@ export class FlushSchedule {
       this.failures++;
       this.observer?.((performance.now() - started) / 1000, true);
       this.failingSince ??= performance.now();
-      this.lastError = `flush failed: ${firstLine(error)}`;
+      this.lastError = `flush failed: ${driverErrorText(error)}`;
       const retryInMs = this.backoff.next();
       log.warn("flush to Cassandra failed; counts kept in memory", {
         error, failures: this.failures, pending_events: this.options.pendingEvents(), retry_in_ms: retryInMs,
