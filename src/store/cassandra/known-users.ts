@@ -2,7 +2,7 @@
 import type cassandra from "cassandra-driver";
 import { BoundedCache } from "../../cache/bounded-cache.ts";
 import { forEachLimited } from "./limited.ts";
-import { forEachPage } from "./paged.ts";
+import { pagedRows } from "./paged.ts";
 import { USER_BUCKETS } from "./user-buckets.ts";
 
 /**
@@ -58,10 +58,12 @@ export class KnownUsers {
     let tooMany = false;
     const query = `SELECT username FROM ${keyspace}.unique_users_by_bucket WHERE bucket = ?`;
     const buckets = Array.from({ length: USER_BUCKETS }, (_, bucket) => bucket);
-    await forEachLimited(buckets, 8, (bucket) => forEachPage(client, query, [bucket], (rows) => {
-      if (tooMany) return false;
-      for (const row of rows) if (found.set(row.username as string, true) > 0) tooMany = true;
-    }));
+    await forEachLimited(buckets, 8, async (bucket) => {
+      for await (const row of pagedRows(client, query, [bucket])) {
+        if (tooMany) return;
+        if (found.set(row.username as string, true) > 0) tooMany = true;
+      }
+    });
     if (tooMany) return false;
     // Every user known before was confirmed in the table, so the scan found it too.
     this.users = found;
