@@ -6,7 +6,7 @@ import type { CassandraConnection } from "../store/cassandra/connection.ts";
 import type { WriteGuard } from "../store/write-guard.ts";
 import { LeaseTable } from "./lease-table.ts";
 
-export interface IngestLeaseOptions {
+interface IngestLeaseOptions {
   /** The lease is per stream, like the saved position. */
   stream: string;
   /** This process's instance id (instance-id.ts). */

@@ -17,7 +17,7 @@ export interface LeasedStore {
   flush(): Promise<void>;
 }
 
-export interface LeaseRunnerOptions {
+interface LeaseRunnerOptions {
   lease: IngestLease;
   store: LeasedStore;
   /** Opens the stream at the saved position (undefined when stopping meanwhile). */

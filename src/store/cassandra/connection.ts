@@ -13,7 +13,7 @@ export interface Session {
   batch(queries: { query: string; params?: unknown[] }[], options?: cassandra.QueryOptions): Promise<cassandra.types.ResultSet>;
 }
 
-export interface CassandraOptions {
+interface CassandraOptions {
   /** Comma-separated host[:port] contact points. */
   hosts: string;
   keyspace: string;

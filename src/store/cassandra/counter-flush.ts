@@ -10,7 +10,7 @@ import type { Delta } from "./delta.ts";
 import { PREPARED } from "./query-options.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 
-export interface CounterFlushOptions {
+interface CounterFlushOptions {
   keyspace: string;
   /** Counter updates per unlogged batch: Cassandra warns above 10 partitions. */
   batchSize: number;

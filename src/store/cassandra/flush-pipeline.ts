@@ -12,7 +12,7 @@ import type { StreamPosition } from "./stream-position.ts";
 import type { TotalsMirror } from "./totals-mirror.ts";
 import type { UniqueUsers } from "./unique-users.ts";
 
-export interface FlushParts {
+interface FlushParts {
   conn: CassandraConnection;
   counts: PendingCounts;
   position: StreamPosition;

@@ -11,7 +11,7 @@ export const BACKLOG_EVENTS = 1_000;
 /** In a backlog, a stream that added nothing for this long has caught up. */
 export const QUIET_MS = 20;
 
-export interface FlushScheduleOptions {
+interface FlushScheduleOptions {
   intervalMs: number;
   /**
    * One scheduled round: writes what is pending, or re-reads the totals when nothing is. Resolves to

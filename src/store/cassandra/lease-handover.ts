@@ -11,7 +11,7 @@ import type { StreamPosition } from "./stream-position.ts";
 import type { TotalsMirror } from "./totals-mirror.ts";
 import type { UniqueUsers } from "./unique-users.ts";
 
-export interface HandOverParts {
+interface HandOverParts {
   conn: CassandraConnection;
   pipeline: FlushPipeline;
   counts: PendingCounts;

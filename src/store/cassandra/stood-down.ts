@@ -17,7 +17,7 @@ export interface StoodDown {
   position: string | undefined;
 }
 
-export interface TakeBackParts {
+interface TakeBackParts {
   pipeline: FlushPipeline;
   mirror: TotalsMirror;
   /** Reads the saved position, once the totals are loaded (CassandraStore.position). */
