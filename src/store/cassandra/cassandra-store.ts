@@ -1,10 +1,7 @@
 // The Cassandra StatsStore: counts in memory, flushes deltas as counter batches, resumes the stream.
 // Its parts: pending-counts (what waits), flush-pipeline (the writes and their lock), stream-position,
 // totals-mirror (the read model), lease-handover (fencing and the hand-over), readiness (health).
-import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
-import { CASSANDRA_READ } from "../../retry/policies.ts";
-import { retry } from "../../retry/retry.ts";
 import type { ChangeEvent, Stats } from "../../stats/types.ts";
 import type { FlushObserver, StatsStore, StoreHealth } from "../stats-store.ts";
 import { LeaseLostError, type WriteGuard } from "../write-guard.ts";
@@ -55,8 +52,6 @@ export class CassandraStore implements StatsStore {
   private readonly flushes: FlushSchedule;
   /** The first read of the totals; the stream waits for it, so the known server URLs are complete. */
   private loaded: Promise<void> = Promise.resolve();
-  /** The session, once connected and the totals are loaded; flushes only start after that. */
-  private client: cassandra.Client | undefined;
   private readonly stopping = new AbortController();
 
   constructor(
@@ -74,7 +69,7 @@ export class CassandraStore implements StatsStore {
     const counters = new CounterFlush({
       keyspace: ks, batchSize: options.batchSize ?? 10, closing: this.stopping.signal, answered, log,
     });
-    const pipeline = (this.pipeline = new FlushPipeline({ conn, counts, position, mirror, users, counters, answered, client: () => this.client, log }));
+    const pipeline = (this.pipeline = new FlushPipeline({ conn, counts, position, mirror, users, counters, answered, log }));
     this.handOver = new LeaseHandOver({ conn, pipeline, counts, position, readPosition: () => this.position(), mirror, users, log });
     this.flushes = new FlushSchedule({ intervalMs: options.flushIntervalMs, round: pipeline.round, pendingEvents: () => counts.events, log });
   }
@@ -96,13 +91,13 @@ export class CassandraStore implements StatsStore {
 
   async open(): Promise<void> {
     this.conn.start();
-    this.loaded = this.conn.whenReady().then((client) => this.load(client), () => {});
+    this.loaded = this.conn.whenReady().then((client) => this.pipeline.load(client, this.stopping.signal, () => this.flushes.start()), () => {});
   }
 
   add(event: ChangeEvent): boolean {
     this.mirror.changed();
     const kept = this.counts.add(event, this.users.known.has, this.mirror.servers);
-    if (this.counts.events >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.client !== undefined) this.flushes.soon();
+    if (this.counts.events >= (this.options.flushEvents ?? FLUSH_EVENTS) && this.pipeline.loaded) this.flushes.soon();
     return kept;
   }
 
@@ -132,7 +127,7 @@ export class CassandraStore implements StatsStore {
   }
 
   health(): StoreHealth {
-    return this.readiness.report(this.flushes, this.client !== undefined, this.counts.unwritten);
+    return this.readiness.report(this.flushes, this.pipeline.loaded, this.counts.unwritten);
   }
 
   /** Writes everything added so far; rejects (keeping it all pending) when Cassandra fails. */
@@ -156,19 +151,5 @@ export class CassandraStore implements StatsStore {
       }
     }
     await this.conn.close();
-  }
-
-  private async load(client: cassandra.Client): Promise<void> {
-    try {
-      await retry(() => this.mirror.refresh(client), {
-        backoff: CASSANDRA_READ, signal: this.stopping.signal,
-        onRetry: (error, attempt, retryInMs) => this.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
-      });
-    } catch {
-      // Given up only because the store is closing.
-      return;
-    }
-    this.client = client;
-    this.flushes.start();
   }
 }

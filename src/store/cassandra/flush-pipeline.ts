@@ -1,6 +1,8 @@
 // A flush: new users settled, counters written, then the position saved; one at a time, under a lock re-reads and hand-overs share.
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
+import { CASSANDRA_READ } from "../../retry/policies.ts";
+import { retry } from "../../retry/retry.ts";
 import type { WriteGuard } from "../write-guard.ts";
 import type { CassandraConnection } from "./connection.ts";
 import type { CounterFlush } from "./counter-flush.ts";
@@ -21,22 +23,44 @@ interface FlushParts {
   counters: CounterFlush;
   /** A statement succeeded (for /ready). */
   answered: () => void;
-  /** The session, once connected and the totals are loaded; flushes only start after that. */
-  client: () => cassandra.Client | undefined;
   log: Logger;
 }
 
 export class FlushPipeline {
   /** Set while an ingest lease decides whether this process may write (lease/). */
   guard: WriteGuard | undefined;
+  /** The session, once connected and the totals are loaded; flushes only start after that. */
+  private client: cassandra.Client | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(private readonly parts: FlushParts) {}
 
+  get loaded(): boolean {
+    return this.client !== undefined;
+  }
+
+  /**
+   * Reads the totals (retrying until `signal` aborts), then lets flushes use `client` and calls
+   * `start` in the same turn, before any add() can ask for an early flush.
+   */
+  async load(client: cassandra.Client, signal: AbortSignal, start: () => void): Promise<void> {
+    try {
+      await retry(() => this.parts.mirror.refresh(client), {
+        backoff: CASSANDRA_READ, signal,
+        onRetry: (error, attempt, retryInMs) => this.parts.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+      });
+    } catch {
+      // Given up only because the store is closing.
+      return;
+    }
+    this.client = client;
+    start();
+  }
+
   /** Writes everything added so far, telling how many events (undefined when there was nothing to write, not even a position). */
   async flushIfPending(): Promise<number | undefined> {
     const { conn, counts, position } = this.parts;
-    const client = this.parts.client();
+    const client = this.client;
     if (client === undefined) throw new Error(`Cassandra not connected: ${conn.lastError ?? "connecting"}`);
     let written: number | undefined;
     await this.exclusive(async () => {
@@ -63,7 +87,7 @@ export class FlushPipeline {
   /** One round of the flush schedule: what is pending written, or else the totals re-read. */
   readonly round = async (): Promise<number | undefined> => {
     // With nothing to write, still re-read: other instances may have written (or this one serves only).
-    const client = this.parts.client();
+    const client = this.client;
     const written = await this.flushIfPending();
     if (written === undefined && client) await this.exclusive(() => this.parts.mirror.refresh(client));
     return written;
