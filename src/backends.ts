@@ -1,14 +1,24 @@
 // Chooses the store and user directory named by `storage`.
 import { CassandraUsers } from "./auth/cassandra-users.ts";
-import { MemoryUsers } from "./auth/users.ts";
+import { MemoryUsers, type UserDirectory } from "./auth/users.ts";
 import type { Config } from "./config/index.ts";
 import { IngestLease } from "./lease/ingest-lease.ts";
 import { instanceId } from "./lease/instance-id.ts";
+import type { LeasedStore } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
-import type { Backends } from "./service.ts";
 import { CassandraConnection } from "./store/cassandra/connection.ts";
 import { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import { MemoryStore } from "./store/memory-store.ts";
+import type { StatsStore } from "./store/stats-store.ts";
+
+export interface Backends {
+  store: StatsStore;
+  users: UserDirectory;
+  /** With Cassandra and ingest on: only the holder of this lease consumes the stream. */
+  lease?: { lease: IngestLease; store: LeasedStore };
+}
+
+export type BackendFactory = (config: Config, log: Logger) => Backends;
 
 export function createBackends(config: Config, log: Logger): Backends {
   switch (config.storage) {

@@ -1,15 +1,13 @@
 // Wires config → store → stream → HTTP, and takes them down again in the right order.
 import { randomBytes } from "node:crypto";
-import type { UserDirectory } from "./auth/users.ts";
 import { SHIPPED_ADMIN_PASSWORD, type Config } from "./config/index.ts";
+import type { BackendFactory } from "./backends.ts";
 import { createApp } from "./http/app.ts";
 import { listen } from "./http/listen.ts";
-import type { IngestLease } from "./lease/ingest-lease.ts";
 import { LeaseRunner } from "./lease/lease-runner.ts";
 import type { Logger } from "./log/logger.ts";
 import { CASSANDRA_READ } from "./retry/policies.ts";
 import { retry } from "./retry/retry.ts";
-import type { CassandraStore } from "./store/cassandra/cassandra-store.ts";
 import type { StatsStore } from "./store/stats-store.ts";
 import { createStreamSource, idleStatus, Ingest, type StreamSource, type StreamStatus } from "./stream/index.ts";
 
@@ -21,15 +19,6 @@ export interface RunningService {
   readonly streamDone: Promise<void>;
   stop(): Promise<void>;
 }
-
-export interface Backends {
-  store: StatsStore;
-  users: UserDirectory;
-  /** With Cassandra and ingest on: only the holder of this lease consumes the stream. */
-  lease?: { lease: IngestLease; store: CassandraStore };
-}
-
-export type BackendFactory = (config: Config, log: Logger) => Backends;
 
 export async function startService(config: Config, log: Logger, backends: BackendFactory): Promise<RunningService> {
   const jwtSecret = config.jwt_secret ?? generatedSecret(log);

@@ -1,6 +1,7 @@
 // Users kept in Cassandra's users table, with argon2id hashes; legacy plain-text rows upgraded on login.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../log/logger.ts";
+import { ENSURE_USER, LOGIN_LOOKUP } from "../retry/policies.ts";
 import { retry } from "../retry/retry.ts";
 import type { CassandraConnection } from "../store/cassandra/connection.ts";
 import { IDEMPOTENT, PREPARED } from "../store/cassandra/query-options.ts";
@@ -21,7 +22,7 @@ export class CassandraUsers implements UserDirectory {
       const result = await retry(() => client.execute(
         `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], PREPARED,
       ), {
-        backoff: { minMs: 200, maxMs: 5000 }, stop: () => this.conn.isClosed,
+        backoff: ENSURE_USER, signal: this.conn.signal,
         onRetry: (error, attempt, retryInMs) => this.log.warn("could not create user; retrying", { username, error, attempt, retry_in_ms: retryInMs }),
       });
       if (result.wasApplied()) this.log.info("created user", { username });
@@ -61,7 +62,7 @@ export class CassandraUsers implements UserDirectory {
  * until the cluster notices, which takes seconds: worth two more tries before answering 503.
  */
 function withRetries<T>(read: () => Promise<T>): Promise<T> {
-  return retry(read, { attempts: 3, backoff: { minMs: 200, maxMs: 400 } });
+  return retry(read, { attempts: 3, backoff: LOGIN_LOOKUP });
 }
 
 /** Compares in constant time, whatever the lengths, by comparing digests. */

@@ -1,12 +1,12 @@
 // Who ingests: the lease holder renews its row; standbys poll it and take it once it is free.
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../log/logger.ts";
-import { Sleeper } from "../retry/sleeper.ts";
+import { delay } from "../retry/delay.ts";
 import type { CassandraConnection } from "../store/cassandra/connection.ts";
-import type { WriteGuard } from "./fence.ts";
+import type { WriteGuard } from "../store/write-guard.ts";
 import { LeaseTable } from "./lease-table.ts";
 
-export interface IngestLeaseOptions {
+interface IngestLeaseOptions {
   /** The lease is per stream, like the saved position. */
   stream: string;
   /** This process's instance id (instance-id.ts). */
@@ -36,9 +36,7 @@ export class IngestLease implements WriteGuard {
   private expiresAt = 0;
   private seen: { holder: string; until: number } | undefined;
   private loop: Promise<void> | undefined;
-  private readonly stopping = Promise.withResolvers<undefined>();
-  private stopped = false;
-  private readonly sleeper = new Sleeper();
+  private readonly stopping = new AbortController();
   private readonly table: LeaseTable;
   private readonly now: () => number;
 
@@ -77,9 +75,7 @@ export class IngestLease implements WriteGuard {
 
   /** Stops polling and, if this process holds the lease, releases it at once (call after the final flush). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.wake();
-    this.stopping.resolve(undefined);
+    this.stopping.abort();
     await this.loop;
     if (this.role !== "leader") return;
     this.role = "standby";
@@ -92,8 +88,13 @@ export class IngestLease implements WriteGuard {
   }
 
   private async run(): Promise<void> {
-    const client = await Promise.race([this.conn.whenReady(), this.stopping.promise]).catch(() => undefined);
-    while (client && !this.stopped) {
+    const { signal } = this.stopping;
+    const stopped = new Promise<undefined>((resolve) => {
+      if (signal.aborted) resolve(undefined);
+      else signal.addEventListener("abort", () => resolve(undefined), { once: true });
+    });
+    const client = await Promise.race([this.conn.whenReady(), stopped]).catch(() => undefined);
+    while (client && !signal.aborted) {
       try {
         if (this.role === "leader") await this.renew(client);
         else await this.tryTake(client);
@@ -102,14 +103,14 @@ export class IngestLease implements WriteGuard {
         this.log.warn("ingest lease round failed", { error, role: this.role });
       }
       if (this.role === "leader" && this.validForMs() === 0) this.lose("the lease expired before it could be renewed");
-      await this.sleeper.sleep(this.options.renewMs);
+      await delay(this.options.renewMs, signal);
     }
   }
 
   private async tryTake(client: cassandra.Client): Promise<void> {
     const readAt = this.now();
     const row = await this.table.read(client);
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     if (row !== undefined && row.holder !== this.id) {
       this.seen = { holder: row.holder, until: readAt + row.ttlSeconds * 1000 };
       return;
@@ -118,7 +119,7 @@ export class IngestLease implements WriteGuard {
     // Our own row: a take whose answer was lost, or a lease this process gave up after a failed fence.
     const won = row !== undefined ? await this.table.renew(client, this.id) : await this.take(client, sentAt);
     if (!won) return;
-    if (this.stopped) {
+    if (this.stopping.signal.aborted) {
       await this.table.release(client, this.id);
       return;
     }

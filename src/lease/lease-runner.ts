@@ -1,29 +1,38 @@
 // Consumes the stream only while this process holds the ingest lease: starts on taking it, stands down on losing it.
 import type { Logger } from "../log/logger.ts";
+import { CASSANDRA_READ } from "../retry/policies.ts";
 import { retry } from "../retry/retry.ts";
-import { Sleeper } from "../retry/sleeper.ts";
-import type { CassandraStore } from "../store/cassandra/cassandra-store.ts";
+import type { WriteGuard } from "../store/write-guard.ts";
 import type { StreamSource } from "../stream/index.ts";
 import type { IngestLease } from "./ingest-lease.ts";
 
-export interface LeaseRunnerOptions {
+/** What the runner needs of the store it fences and hands over (the Cassandra store). */
+export interface LeasedStore {
+  /** From now on every flush asks `guard` first. */
+  fence(guard: WriteGuard): void;
+  /** Before leading: brings the store up to what the last holder wrote. */
+  takeOver(): Promise<void>;
+  /** On standing down: drops what was counted and not flushed. */
+  discardPending(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+interface LeaseRunnerOptions {
   lease: IngestLease;
-  store: CassandraStore;
+  store: LeasedStore;
   /** Opens the stream at the saved position (undefined when stopping meanwhile). */
   open: () => Promise<StreamSource | undefined>;
   log: Logger;
 }
-
-/** Reading the totals again after a failure, before leading: from 200 ms up to 5 s apart. */
-const TAKE_OVER_RETRY = { minMs: 200, maxMs: 5000 };
 
 export class LeaseRunner {
   private source: StreamSource | undefined;
   private running: Promise<void> | undefined;
   /** Role changes run one after another: standing down always ends before leading again. */
   private changes: Promise<void> = Promise.resolve();
-  private stopping = false;
-  private readonly sleeper = new Sleeper();
+  private readonly stopping = new AbortController();
+  /** Aborted when the lease is lost: a take-over still retrying gives up. */
+  private leading: AbortController | undefined;
   private ended!: () => void;
   /** Resolves when a stream this process led ended by itself (a replayed capture finished), or on stop(). */
   readonly done = new Promise<void>((resolve) => (this.ended = resolve));
@@ -39,14 +48,16 @@ export class LeaseRunner {
     const { lease } = this.options;
     this.options.store.fence(lease);
     lease.onLead = () => this.change(() => this.lead());
-    lease.onLose = () => this.change(() => this.standDown());
+    lease.onLose = () => {
+      this.leading?.abort();
+      this.change(() => this.standDown());
+    };
     lease.start();
   }
 
   /** Graceful hand-over: stop the stream, flush what it counted, then release the lease at once. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.sleeper.wake();
+    this.stopping.abort();
     await this.changes;
     if (this.source) {
       await this.source.stop();
@@ -61,18 +72,18 @@ export class LeaseRunner {
 
   private change(work: () => Promise<void>): void {
     this.changes = this.changes.then(work).catch((error: unknown) => {
-      if (!this.stopping) this.options.log.error("ingest lease hand-over failed", { error });
+      if (!this.stopping.signal.aborted) this.options.log.error("ingest lease hand-over failed", { error });
     });
   }
 
   private async lead(): Promise<void> {
     const { lease, store, log } = this.options;
     // A leader that cannot start must keep trying (or lose the lease): nobody else will while it holds it.
-    const gone = () => this.stopping || !lease.isLeader;
-    if (gone()) return;
+    if (this.stopping.signal.aborted || !lease.isLeader) return;
+    this.leading = new AbortController();
     try {
       await retry(() => store.takeOver(), {
-        backoff: TAKE_OVER_RETRY, sleeper: this.sleeper, stop: gone,
+        backoff: CASSANDRA_READ, signal: AbortSignal.any([this.stopping.signal, this.leading.signal]),
         onRetry: (error, attempt, retryInMs) => log.warn("reading the totals before taking over failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
       });
     } catch {
@@ -80,13 +91,13 @@ export class LeaseRunner {
       return;
     }
     const source = await this.options.open();
-    if (source === undefined || this.stopping) return;
+    if (source === undefined || this.stopping.signal.aborted) return;
     this.source = source;
     this.running = source.run().then(() => {
       // Still the current source: it ended on its own, not because this process stood down.
       if (this.source === source) this.ended();
     }, (error: unknown) => {
-      if (!this.stopping) this.options.log.error("stream consumer crashed", { error });
+      if (!this.stopping.signal.aborted) this.options.log.error("stream consumer crashed", { error });
     });
   }
 

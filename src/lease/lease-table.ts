@@ -3,7 +3,7 @@ import type cassandra from "cassandra-driver";
 import { PREPARED } from "../store/cassandra/query-options.ts";
 
 /** What a standby reads: who holds the lease and for how many more seconds (Cassandra's own TTL count). */
-export interface LeaseRow {
+interface LeaseRow {
   holder: string;
   ttlSeconds: number;
 }

@@ -1,8 +1,10 @@
 // One Cassandra session for the store and the user directory: connects, applies the schema, retries.
 import cassandra from "cassandra-driver";
+import { firstLine } from "../../log/error-text.ts";
 import type { Logger } from "../../log/logger.ts";
+import { delay } from "../../retry/delay.ts";
+import { CASSANDRA_CONNECT, SCHEMA_STATEMENT } from "../../retry/policies.ts";
 import { retry } from "../../retry/retry.ts";
-import { Sleeper } from "../../retry/sleeper.ts";
 import { schemaStatements } from "./schema.ts";
 
 /** What the store's writers need of a driver session; a flush wraps it to enforce the ingest lease. */
@@ -11,7 +13,7 @@ export interface Session {
   batch(queries: { query: string; params?: unknown[] }[], options?: cassandra.QueryOptions): Promise<cassandra.types.ResultSet>;
 }
 
-export interface CassandraOptions {
+interface CassandraOptions {
   /** Comma-separated host[:port] contact points. */
   hosts: string;
   keyspace: string;
@@ -31,8 +33,7 @@ export class CassandraConnection {
   private client: cassandra.Client | undefined;
   private readonly ready: PromiseWithResolvers<cassandra.Client> = Promise.withResolvers();
   private started: Promise<void> | undefined;
-  private closed = false;
-  private readonly sleeper = new Sleeper();
+  private readonly stopping = new AbortController();
   lastError: string | undefined;
   isReady = false;
 
@@ -42,7 +43,12 @@ export class CassandraConnection {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.stopping.signal.aborted;
+  }
+
+  /** Aborted by close(): what waits on Cassandra through this connection stops waiting. */
+  get signal(): AbortSignal {
+    return this.stopping.signal;
   }
 
   get keyspace(): string {
@@ -61,8 +67,7 @@ export class CassandraConnection {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.sleeper.wake();
+    this.stopping.abort();
     await this.started;
     this.ready.reject(new Error("Cassandra connection closed"));
     await this.client?.shutdown().catch(() => {});
@@ -72,7 +77,7 @@ export class CassandraConnection {
     let client: cassandra.Client;
     try {
       client = await retry(async () => {
-        if (this.closed) throw new Error("Cassandra connection closed");
+        if (this.isClosed) throw new Error("Cassandra connection closed");
         const attempt = this.newClient();
         try {
           await attempt.connect();
@@ -80,13 +85,12 @@ export class CassandraConnection {
           return attempt;
         } catch (error) {
           await attempt.shutdown().catch(() => {});
-          this.lastError = `Cassandra at ${this.options.hosts}: ${firstLine(error)}`;
+          this.lastError = `Cassandra at ${this.options.hosts}: ${driverErrorText(error)}`;
           throw error;
         }
       }, {
-        backoff: { minMs: this.options.retryMinMs ?? 500, maxMs: this.options.retryMaxMs ?? 15_000 },
-        sleeper: this.sleeper,
-        stop: () => this.closed,
+        backoff: { minMs: this.options.retryMinMs ?? CASSANDRA_CONNECT.minMs, maxMs: this.options.retryMaxMs ?? CASSANDRA_CONNECT.maxMs },
+        signal: this.stopping.signal,
         onRetry: (_error, attempt, retryInMs) => this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt, retry_in_ms: retryInMs }),
       });
     } catch {
@@ -136,7 +140,8 @@ export class CassandraConnection {
     // Every node must know the tables before they are used: a statement reaching a node that has not
     // heard of a new keyspace fails with "keyspace does not exist".
     const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
-    for (let waited = 0; waited < 30_000 && !(await metadata.checkSchemaAgreement()); waited += 200) await Bun.sleep(200);
+    const { signal } = this.stopping;
+    for (let waited = 0; waited < 30_000 && !signal.aborted && !(await metadata.checkSchemaAgreement()); waited += 200) await delay(200, signal);
   }
 
   private async applyStatements(client: cassandra.Client): Promise<void> {
@@ -145,16 +150,18 @@ export class CassandraConnection {
       replication: this.options.replication,
       datacenter: this.options.datacenter,
     });
-    for (const statement of statements) await retry(() => client.execute(statement), { attempts: 5, backoff: { minMs: 200, maxMs: 1000 } });
+    for (const statement of statements) {
+      await retry(() => client.execute(statement), { attempts: 5, backoff: SCHEMA_STATEMENT, signal: this.stopping.signal });
+    }
   }
 }
 
 /**
- * One line for logs and /health. The driver's NoHostAvailableError embeds its per-host errors,
- * stacks included, in its message; the first host's own message says what went wrong.
+ * A driver error in one line, for logs and /health. The driver's NoHostAvailableError embeds its
+ * per-host errors, stacks included, in its message; the first host's own message says what went wrong.
  */
-export function firstLine(error: unknown): string {
-  const line = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0]!.trim();
+export function driverErrorText(error: unknown): string {
+  const line = (e: unknown) => firstLine(String((e as Error)?.message ?? e));
   const inner = (error as { innerErrors?: Record<string, unknown> })?.innerErrors;
   const first = inner ? Object.entries(inner)[0] : undefined;
   return first ? `no host answered; ${first[0]}: ${line(first[1])}` : line(error);

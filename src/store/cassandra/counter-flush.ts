@@ -1,7 +1,7 @@
 // Writes a flush's counter updates in small batches, and recovers from a timed-out batch without counting it twice.
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
-import type { BackoffOptions } from "../../retry/backoff.ts";
+import { CASSANDRA_READ } from "../../retry/policies.ts";
 import { retry } from "../../retry/retry.ts";
 import type { Stats } from "../../stats/types.ts";
 import type { Session } from "./connection.ts";
@@ -10,14 +10,12 @@ import type { Delta } from "./delta.ts";
 import { PREPARED } from "./query-options.ts";
 import { chunks, forEachLimited } from "./limited.ts";
 
-export interface CounterFlushOptions {
+interface CounterFlushOptions {
   keyspace: string;
   /** Counter updates per unlogged batch: Cassandra warns above 10 partitions. */
   batchSize: number;
-  /** How to retry reading back a timed-out row. */
-  readRetry: BackoffOptions;
-  /** The store is closing: reading back gives up after a few tries. */
-  closing: () => boolean;
+  /** Aborted when the store closes: reading back then gives up after a few tries. */
+  closing: AbortSignal;
   /** A statement succeeded (for /ready). */
   answered: () => void;
   log: Logger;
@@ -68,14 +66,20 @@ export class CounterFlush {
   }
 
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
-    const { answered, closing, log, readRetry } = this.options;
-    return retry(async () => {
-      const answer = await read();
-      answered();
-      return answer;
+    const { answered, closing, log } = this.options;
+    // Until answered: the row decides what is re-sent. Only a closing store gives up, after a few tries.
+    const giveUp = new AbortController();
+    return retry(async (attempt) => {
+      try {
+        const answer = await read();
+        answered();
+        return answer;
+      } catch (error) {
+        if (closing.aborted && attempt > 3) giveUp.abort();
+        throw error;
+      }
     }, {
-      // Until answered: the row decides what is re-sent. Only a closing store gives up, after a few tries.
-      backoff: readRetry, stop: (attempt) => closing() && attempt > 3,
+      backoff: CASSANDRA_READ, signal: giveUp.signal,
       onRetry: (error, attempt, retryInMs) => log.warn("reading back a timed-out counter row failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
     });
   }

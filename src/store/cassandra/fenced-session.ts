@@ -1,6 +1,6 @@
 // What a flush writes through while an ingest lease decides whether this process may write (fencing).
 import type cassandra from "cassandra-driver";
-import { FlushOverrunError, LeaseLostError, type WriteGuard } from "../../lease/fence.ts";
+import { FlushOverrunError, LeaseLostError, type WriteGuard } from "../write-guard.ts";
 import type { Session } from "./connection.ts";
 
 /**

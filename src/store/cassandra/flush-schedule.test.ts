@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { LeaseLostError } from "../../lease/fence.ts";
+import { LeaseLostError } from "../write-guard.ts";
 import { createLogger } from "../../log/logger.ts";
 import { BACKLOG_EVENTS, FlushSchedule, QUIET_MS } from "./flush-schedule.ts";
 

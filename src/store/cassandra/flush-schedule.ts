@@ -1,17 +1,17 @@
 // When the Cassandra store flushes: every interval, early for a backlog, and with backoff after failures.
-import { LeaseLostError } from "../../lease/fence.ts";
+import { LeaseLostError } from "../write-guard.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Backoff } from "../../retry/backoff.ts";
 import type { FlushObserver } from "../stats-store.ts";
-import { firstLine } from "./connection.ts";
+import { driverErrorText } from "./connection.ts";
 
-export const MAX_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 5_000;
 /** A flush that wrote at least this many events means a backlog is being read: see followBacklog(). */
 export const BACKLOG_EVENTS = 1_000;
 /** In a backlog, a stream that added nothing for this long has caught up. */
 export const QUIET_MS = 20;
 
-export interface FlushScheduleOptions {
+interface FlushScheduleOptions {
   intervalMs: number;
   /**
    * One scheduled round: writes what is pending, or re-reads the totals when nothing is. Resolves to
@@ -30,7 +30,7 @@ export interface FlushScheduleOptions {
  */
 export class FlushSchedule {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private earlyQueued = false;
   private failures = 0;
   private readonly backoff: Backoff;
@@ -57,7 +57,7 @@ export class FlushSchedule {
 
   /** No round is started from now on (one running goes on to its end). */
   stop(): void {
-    this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
   }
 
@@ -66,7 +66,7 @@ export class FlushSchedule {
   }
 
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), delayMs);
   }
@@ -77,7 +77,7 @@ export class FlushSchedule {
    * wait for one flush rather than for the timer; and at the latest after the interval.
    */
   private followBacklog(): void {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     clearTimeout(this.timer);
     const deadline = performance.now() + this.options.intervalMs;
     const poll = (seen: number) => {
@@ -114,7 +114,7 @@ export class FlushSchedule {
       this.failures++;
       this.observer?.((performance.now() - started) / 1000, true);
       this.failingSince ??= performance.now();
-      this.lastError = `flush failed: ${firstLine(error)}`;
+      this.lastError = `flush failed: ${driverErrorText(error)}`;
       const retryInMs = this.backoff.next();
       log.warn("flush to Cassandra failed; counts kept in memory", {
         error, failures: this.failures, pending_events: this.options.pendingEvents(), retry_in_ms: retryInMs,

@@ -1,7 +1,8 @@
 // The users this process knows to be in unique_users_by_bucket, and whether it knows all of them.
 import type cassandra from "cassandra-driver";
+import { BoundedCache } from "../../cache/bounded-cache.ts";
 import { forEachLimited } from "./limited.ts";
-import { forEachPage } from "./paged.ts";
+import { pagedRows } from "./paged.ts";
 import { USER_BUCKETS } from "./user-buckets.ts";
 
 /**
@@ -11,10 +12,12 @@ import { USER_BUCKETS } from "./user-buckets.ts";
  * lease — and nothing has been forgotten.
  */
 export class KnownUsers {
-  private users = new Set<string>();
+  private users: BoundedCache<string, true>;
   private whole = false;
 
-  constructor(readonly limit: number) {}
+  constructor(readonly limit: number) {
+    this.users = new BoundedCache({ maxSize: limit });
+  }
 
   get size(): number {
     return this.users.size;
@@ -28,11 +31,7 @@ export class KnownUsers {
   readonly has = (user: string): boolean => this.users.has(user);
 
   add(user: string): void {
-    this.users.add(user);
-    if (this.users.size > this.limit) {
-      this.users.delete(this.users.values().next().value!);
-      this.whole = false;
-    }
+    if (this.users.set(user, true) > 0) this.whole = false;
   }
 
   /**
@@ -55,15 +54,16 @@ export class KnownUsers {
    */
   async loadAll(client: cassandra.Client, keyspace: string): Promise<boolean> {
     this.whole = false;
-    const found = new Set<string>();
+    const found = new BoundedCache<string, true>({ maxSize: this.limit });
     let tooMany = false;
     const query = `SELECT username FROM ${keyspace}.unique_users_by_bucket WHERE bucket = ?`;
     const buckets = Array.from({ length: USER_BUCKETS }, (_, bucket) => bucket);
-    await forEachLimited(buckets, 8, (bucket) => forEachPage(client, query, [bucket], (rows) => {
-      if (tooMany) return false;
-      for (const row of rows) found.add(row.username as string);
-      tooMany = found.size > this.limit;
-    }));
+    await forEachLimited(buckets, 8, async (bucket) => {
+      for await (const row of pagedRows(client, query, [bucket])) {
+        if (tooMany) return;
+        if (found.set(row.username as string, true) > 0) tooMany = true;
+      }
+    });
     if (tooMany) return false;
     // Every user known before was confirmed in the table, so the scan found it too.
     this.users = found;

@@ -2,7 +2,7 @@
 import type cassandra from "cassandra-driver";
 import type { Logger } from "../../log/logger.ts";
 import { forEachLimited } from "./limited.ts";
-import { forEachPage } from "./paged.ts";
+import { PAGE_ROWS, pagedRows } from "./paged.ts";
 import { IDEMPOTENT } from "./query-options.ts";
 import { groupByBucket } from "./user-buckets.ts";
 
@@ -21,14 +21,22 @@ export async function migrateUniqueUsers(client: cassandra.Client, keyspace: str
   const started = performance.now();
   const insert = `INSERT INTO ${keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?)`;
   let copied = 0;
-  await forEachPage(client, `SELECT username FROM ${keyspace}.unique_users`, [], async (rows) => {
-    const users = rows.map((row) => row.username as string);
+  const copy = async (users: string[]) => {
     await forEachLimited(groupByBucket(users), 8, async ({ bucket, users: group }) => {
       await client.batch(group.map((user) => ({ query: insert, params: [bucket, user] })), { ...IDEMPOTENT, logged: false });
     });
     copied += users.length;
     if (copied > 0 && copied % 100_000 < users.length) log.info("copying unique_users into unique_users_by_bucket", { copied });
-  });
+  };
+  // A page's worth at a time: the driver reads the next page once the loop has copied this one.
+  let page: string[] = [];
+  for await (const row of pagedRows(client, `SELECT username FROM ${keyspace}.unique_users`, [])) {
+    page.push(row.username as string);
+    if (page.length < PAGE_ROWS) continue;
+    await copy(page);
+    page = [];
+  }
+  await copy(page);
   await client.execute(`INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`, [USERS_MIGRATION], IDEMPOTENT);
   if (copied > 0) log.info("copied unique_users into unique_users_by_bucket", { users: copied, ms: Math.round(performance.now() - started) });
   return copied;

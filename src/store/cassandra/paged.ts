@@ -2,22 +2,15 @@
 import type cassandra from "cassandra-driver";
 import { IDEMPOTENT } from "./query-options.ts";
 
-const DEFAULT_PAGE_ROWS = 5_000;
+/** Rows per page. */
+export const PAGE_ROWS = 5_000;
 
 /**
- * Calls `onPage` with each page of `query`'s rows, in order, the next page read only once it returns;
- * stops early when it returns false. Reads are idempotent and prepared.
+ * `query`'s rows, through the driver's own paging: its stream reads the next page once the loop has
+ * taken this one's rows, so a scan holds about a page at a time, and an empty page that still has a
+ * paging state does not end it (as iterating the ResultSet of `execute` would). Reads are idempotent
+ * and prepared. The driver's types call the stream an EventEmitter; it is a Readable of rows.
  */
-export async function forEachPage(
-  client: cassandra.Client, query: string, params: unknown[],
-  onPage: (rows: cassandra.types.Row[]) => Promise<boolean | void> | boolean | void,
-  pageRows = DEFAULT_PAGE_ROWS,
-): Promise<void> {
-  let pageState: string | undefined;
-  do {
-    const options = { ...IDEMPOTENT, fetchSize: pageRows, ...(pageState === undefined ? {} : { pageState }) };
-    const page = await client.execute(query, params, options);
-    if ((await onPage(page.rows)) === false) return;
-    pageState = page.pageState ?? undefined;
-  } while (pageState !== undefined);
+export function pagedRows(client: cassandra.Client, query: string, params: unknown[]): AsyncIterable<cassandra.types.Row> {
+  return client.stream(query, params, { ...IDEMPOTENT, fetchSize: PAGE_ROWS }) as unknown as AsyncIterable<cassandra.types.Row>;
 }

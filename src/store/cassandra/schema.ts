@@ -1,7 +1,7 @@
 // db/init.cql, embedded in the binary and adapted to the configured keyspace and replication.
 import initCql from "../../../db/init.cql" with { type: "text" };
 
-export interface SchemaOptions {
+interface SchemaOptions {
   keyspace: string;
   /** "SimpleStrategy:1" or "NetworkTopologyStrategy:3". */
   replication: string;

@@ -1,4 +1,4 @@
-// What a writer asks the ingest lease before it writes: the fencing contract between lease/ and the store.
+// The fencing contract between a store and the ingest lease, on the store's side: the store never imports lease/.
 
 /** Lets a store check, before a flush, that this process still holds the ingest lease long enough. */
 export interface WriteGuard {
