@@ -137,7 +137,7 @@ async function withNode(port: number, node: number, work: (client: Client, host:
 /** Retries `attempt` about every second until it succeeds; past `deadline`, throws `what` with the last error. */
 async function untilDone(deadline: number, what: string, attempt: () => Promise<void>): Promise<void> {
   try {
-    await retry(attempt, { backoff: { minMs: 1000, maxMs: 1000 }, stop: () => Date.now() > deadline });
+    await retry(attempt, { backoff: { minMs: 1000, maxMs: 1000 }, signal: AbortSignal.timeout(Math.max(0, deadline - Date.now())) });
   } catch (error) {
     throw new Error(`${what}: ${(error as Error).message}`);
   }

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { retry } from "./retry.ts";
-import { Sleeper } from "./sleeper.ts";
 
 const fast = { minMs: 1, maxMs: 4, random: () => 1 };
 
@@ -23,29 +22,6 @@ describe("retry", () => {
     }, { backoff: fast, attempts: 3 });
     await expect(failing).rejects.toThrow("fail 3");
     expect(calls).toBe(3);
-  });
-
-  test("stops retrying when stop() says so, with the failure that came last", async () => {
-    let stopping = false;
-    const failing = retry(async (attempt) => {
-      if (attempt === 2) stopping = true;
-      throw new Error(`fail ${attempt}`);
-    }, { backoff: fast, stop: () => stopping });
-    await expect(failing).rejects.toThrow("fail 2");
-  });
-
-  test("waits on the sleeper, so a shutdown cuts the wait short", async () => {
-    const sleeper = new Sleeper();
-    const started = performance.now();
-    const pending = retry(async (attempt) => {
-      if (attempt === 1) {
-        setTimeout(() => sleeper.wake(), 20);
-        throw new Error("once");
-      }
-      return "done";
-    }, { backoff: { minMs: 60_000, maxMs: 60_000 }, sleeper });
-    expect(await pending).toBe("done");
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 
