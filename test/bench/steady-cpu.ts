@@ -6,12 +6,14 @@
 // CPU time of each process (all threads) is read over the same windows, and the ratio is taken
 // within each window. Every stream is finite: at the end each reader must have counted every event
 // (the service's /stats exactly), which is all that --quick checks.
-// The full run adds two informative readers: the service with every batch sent to its classifier
-// worker (force-worker.ts; at this pace the service classifies on its main thread), and the bare
-// reader parsing on a worker, to tell what the worker's messages cost at this pace.
+// The full run adds informative readers: the service with every batch sent to its classifier worker
+// (force-worker.ts; at this pace the service classifies on its main thread) and the bare reader
+// parsing on a worker, to tell what the worker's messages cost at this pace; and the service's own
+// building blocks without the service (pipeline-child.ts), to tell their share of the gap.
 import { join } from "node:path";
 import { spawnService, stopChild, waitAllCounted, type ServiceChild } from "./child.ts";
-import { atMost, fig, listed, median, pairRatios, preciseCpuMeter, round, withTimeout, type Context, type Figure } from "./common.ts";
+import { formatSummary, summariseDir } from "./cpu-profile.ts";
+import { atMost, fig, listed, median, pairRatios, preciseCpuMeter, profileDir, round, withTimeout, type Context, type Figure } from "./common.ts";
 import { NEW_USER_SHARE } from "./ingest-memory.ts";
 import { pacedFeed, startBlaster, type Blaster } from "./sse-blaster.ts";
 import { assertExact, dataset, expectedOf, type Expected } from "./synthetic.ts";
@@ -30,8 +32,9 @@ interface Reader {
 
 type Start = (url: string, expected: Expected) => Promise<Reader>;
 
-const service = (preload?: string): Start => async (url, expected) => {
-  const child: ServiceChild = await spawnService({ env: { STREAM_URL: url, STORAGE: "in-memory" }, waitReady: true, preload });
+const service = (options: { preload?: string; cpuProfDir?: string | undefined } = {}): Start => async (url, expected) => {
+  const { preload, cpuProfDir } = options;
+  const child: ServiceChild = await spawnService({ env: { STREAM_URL: url, STORAGE: "in-memory" }, waitReady: true, preload, cpuProfDir });
   return {
     pid: child.pid,
     async finished() {
@@ -56,6 +59,20 @@ const bare = (mode: "main" | "worker"): Start => async (url, { messages: events 
   };
 };
 
+/** pipeline-child.ts: the service's own building blocks (SseParser, classifyBinary, Tally) without the service around them. */
+const pipeline: Start = async (url, { messages: events }) => {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), url, String(events), "pipeline"], { stdout: "pipe", stderr: "pipe" });
+  return {
+    pid: child.pid,
+    async finished() {
+      await withTimeout(new Response(child.stdout).text(), 30_000, `pipeline-child.ts counting ${events} events`);
+      // It exits non-zero unless its Tally counted every event.
+      if ((await child.exited) !== 0) throw new Error(`pipeline-child.ts failed: ${await new Response(child.stderr).text()}`);
+    },
+    stop: () => stopChild(child),
+  };
+};
+
 interface Entry {
   name: string;
   start: Start;
@@ -74,14 +91,17 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
   const events = EVENTS_PER_S * (warmS + rounds * windowS + 1);
   const data = dataset(events, NEW_USER_SHARE);
   const expected = expectedOf(data);
+  // With --profile, the service's figures are the profiler's too: use it to find costs, not for the ratio.
+  const profDir = ctx.profile ? profileDir(BENCH) : undefined;
   const entries: Entry[] = [
-    { name: "service", start: service(), windows: [], threads: [] },
+    { name: "service", start: service({ cpuProfDir: profDir }), windows: [], threads: [] },
     { name: "bare reader", start: bare("main"), windows: [], threads: [] },
   ];
   if (!ctx.quick) {
     entries.push(
-      { name: "service, every batch on the worker", start: service(join(import.meta.dir, "force-worker.ts")), windows: [], threads: [] },
+      { name: "service, every batch on the worker", start: service({ preload: join(import.meta.dir, "force-worker.ts") }), windows: [], threads: [] },
       { name: "bare reader, JSON.parse on a worker", start: bare("worker"), windows: [], threads: [] },
+      { name: "the service's parser + classify + Tally alone", start: pipeline, windows: [], threads: [] },
     );
   }
   try {
@@ -101,6 +121,7 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
         const used = meters[i]!();
         e.windows.push(used.micros / (ms / 1000));
         e.threads.push(used.byThread);
+        ctx.log(`window ${r + 1}: ${e.name} ${round(used.micros / (ms * 10), 2)} % of a core (${used.byThread})`);
       });
     }
     await Promise.all(entries.map((e) => withTimeout(e.blaster!.finished, 30_000, `the SSE server of ${e.name} sending every event`)));
@@ -113,6 +134,11 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
       await entry.reader?.stop();
       entry.blaster?.stop();
     }
+  }
+  const summary = profDir !== undefined ? summariseDir(profDir, 25) : undefined;
+  if (summary) {
+    ctx.profiles[BENCH] = summary;
+    ctx.log(formatSummary(`${BENCH} (service)`, summary));
   }
 
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -135,11 +161,14 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
   if (!ctx.quick) {
     const forced = ratio("service, every batch on the worker", "service");
     const bareWorker = ratio("bare reader, JSON.parse on a worker", "bare reader");
+    const blocks = ratio("the service's parser + classify + Tally alone", "bare reader");
     figures.push(
       fig(BENCH, "ratio service with every batch on the worker / service", round(median(forced), 2), "×", undefined,
         `median of the windows' ratios (${listed(forced, 2)}); the service has no switch for it: force-worker.ts`),
       fig(BENCH, "ratio bare reader parsing on a worker / bare reader", round(median(bareWorker), 2), "×", undefined,
         `median of the windows' ratios (${listed(bareWorker, 2)})`),
+      fig(BENCH, "ratio service's parser + classify + Tally alone / bare reader", round(median(blocks), 2), "×", undefined,
+        `median of the windows' ratios (${listed(blocks, 2)}); pipeline-child.ts: how much of the gap the building blocks make`),
     );
   }
   return figures;
