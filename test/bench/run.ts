@@ -18,6 +18,7 @@ import { memory } from "./memory.ts";
 import { naiveCassandra } from "./naive-cassandra.ts";
 import { startup } from "./startup.ts";
 import { statsLoad } from "./stats-load.ts";
+import { steadyCpu } from "./steady-cpu.ts";
 
 type Bench = (ctx: Context) => Promise<Figure[]>;
 
@@ -25,6 +26,7 @@ const BENCHES: Record<string, { run: Bench; cassandra?: boolean }> = {
   "ingest-memory": { run: ingestMemory },
   "ingest-cassandra": { run: ingestCassandra, cassandra: true },
   "ingest-paced": { run: ingestPaced },
+  "steady-cpu": { run: steadyCpu },
   "naive-cassandra": { run: naiveCassandra, cassandra: true },
   "stats-load": { run: statsLoad },
   memory: { run: memory },

@@ -157,8 +157,9 @@ export const chunksFeed = (chunks: readonly Uint8Array[]): Feed => async (write,
 /**
  * A burst of the first `warm` payloads, then `events` more every `tickMs` (the rest of the payloads
  * in turn, over and over) for as long as the server runs: a steady stream, each write one read.
+ * With `once`, the paced payloads are sent once each, and the stream then stays open and silent.
  */
-export function pacedFeed(payloads: readonly string[], pace: { warm?: number; events: number; tickMs: number }): Feed {
+export function pacedFeed(payloads: readonly string[], pace: { warm?: number; events: number; tickMs: number; once?: boolean }): Feed {
   const warm = pace.warm ?? 0;
   const burst = renderSse(payloads.slice(0, warm));
   const writes: Uint8Array[] = [];
@@ -166,7 +167,7 @@ export function pacedFeed(payloads: readonly string[], pace: { warm?: number; ev
   return async (write, stopped) => {
     for (const chunk of burst) await write(chunk);
     let next = performance.now();
-    for (let i = 0; !stopped(); i++) {
+    for (let i = 0; !stopped() && !(pace.once && i >= writes.length); i++) {
       await write(writes[i % writes.length]!);
       next += pace.tickMs;
       const wait = next - performance.now();
