@@ -2,7 +2,7 @@
 import { afterAll, setDefaultTimeout } from "bun:test";
 import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import type { NewUserCheck } from "../../src/store/cassandra/new-users.ts";
-import { statsStoreContract, type StoreLimits } from "../../src/store/stats-store.contract.ts";
+import { statsStoreContract, type StoreLimits } from "../store/stats-store.contract.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore } from "../helpers/cassandra.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
 
