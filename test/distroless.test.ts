@@ -5,7 +5,7 @@
 // The mounts are made by `unshare --mount` in a private mount namespace that belongs to the chrooted
 // process alone: they vanish with it, even if this test is killed, so none can leak onto the host and
 // removing the temporary directory can never reach into a bind-mounted /dev or /proc.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -14,8 +14,6 @@ import { BINARY, buildBinary, ROOT } from "./helpers/binary.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { getStats, login, portOf, readLogUntil, testEnv, waitFor } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
-
-setDefaultTimeout(60_000);
 
 const NONROOT = 65532;
 const CONFIG_IN_IMAGE = "/etc/wikitally/config.json";

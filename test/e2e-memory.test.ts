@@ -1,12 +1,9 @@
 // End to end on the in-memory store: a real server on port 0 consuming a misbehaving local SSE server.
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import type { RunningService } from "../src/service.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { eventId, startSseServer, type SseServer } from "./helpers/sse-server.ts";
 import { getStats, login, waitFor, startTestService } from "./helpers/service.ts";
-
-// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
-setDefaultTimeout(30_000);
 
 const payloads = fixturePayloads();
 let server: SseServer | undefined;

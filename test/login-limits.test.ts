@@ -1,10 +1,8 @@
 // Failed-login limits over real HTTP: per client, with X-Forwarded-For believed only from trusted_proxies.
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import type { RunningService } from "../src/service.ts";
 import { fixtureFiles } from "./helpers/fixtures.ts";
 import { TEST_ADMIN, startTestService } from "./helpers/service.ts";
-
-setDefaultTimeout(30_000);
 
 let service: RunningService | undefined;
 afterEach(async () => {

@@ -1,12 +1,10 @@
 // /metrics end to end: after a replay through a dropped connection, the counters agree with /stats and /health.
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import type { RunningService } from "../src/service.ts";
 import { fixturePayloads } from "./helpers/fixtures.ts";
 import { scrapeMetrics as scrape } from "./helpers/metrics.ts";
 import { getStats, login, waitFor, startTestService } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
-
-setDefaultTimeout(30_000);
 
 const payloads = fixturePayloads();
 let server: SseServer | undefined;

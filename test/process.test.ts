@@ -1,5 +1,5 @@
 // The service as users run it: from source and as the compiled binary, started, queried and stopped.
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +8,6 @@ import { BINARY, buildBinary, ROOT } from "./helpers/binary.ts";
 import { expectFixtureStats, fixturePayloads } from "./helpers/fixtures.ts";
 import { getStats, login, portOf, readLogUntil, testEnv, waitFor } from "./helpers/service.ts";
 import { startSseServer, type SseServer } from "./helpers/sse-server.ts";
-
-// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
-setDefaultTimeout(60_000);
 
 const payloads = fixturePayloads();
 let server: SseServer;

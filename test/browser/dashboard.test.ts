@@ -1,5 +1,5 @@
 // The dashboard in a real browser: log in through the form, live numbers equal /stats, the chart is drawn, nothing leaves the host.
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { SignJWT } from "jose";
 import type { RunningService } from "../../src/service.ts";
@@ -7,8 +7,6 @@ import { launchBrowser, guardedPage, screenshot, type GuardedPage, type TestBrow
 import { fixturePayloads } from "../helpers/fixtures.ts";
 import { getStats, login, TEST_ADMIN, TEST_SECRET, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
-
-setDefaultTimeout(30_000);
 
 // The callbacks below run in the page; the project's types have no DOM, so these say what they use.
 declare const document: {

@@ -1,11 +1,9 @@
 // /swagger in a real browser with every other host blocked: the API docs render from the binary's own assets.
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningService } from "../../src/service.ts";
 import { guardedPage, launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { fixtureFiles } from "../helpers/fixtures.ts";
 import { startTestService } from "../helpers/service.ts";
-
-setDefaultTimeout(30_000);
 
 let browser: TestBrowser;
 let service: RunningService;

@@ -1,13 +1,10 @@
 // Runs the StatsStore contract against the Cassandra store on a real Cassandra.
-import { afterAll, setDefaultTimeout } from "bun:test";
+import { afterAll } from "bun:test";
 import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import type { NewUserCheck } from "../../src/store/cassandra/new-users.ts";
-import { statsStoreContract, type StoreLimits } from "../../src/store/stats-store.contract.ts";
+import { statsStoreContract, type StoreLimits } from "../store/stats-store.contract.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore } from "../helpers/cassandra.ts";
 import { fixturePayloads } from "../helpers/fixtures.ts";
-
-// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
-setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 

@@ -1,5 +1,5 @@
 // cassandra_username / cassandra_password against a second, password-protected local Cassandra.
-import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { cassandraDown, cassandraUp, DEFAULT_SUPERUSER } from "../../db/cassandra/local.ts";
 import type { RunningService } from "../../src/service.ts";
 import { describeCassandra, freshKeyspace } from "../helpers/cassandra.ts";
@@ -7,9 +7,6 @@ import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
-
-// Starting a second Cassandra takes 10-20 s on two cores.
-setDefaultTimeout(120_000);
 
 /** A CQL port whose gossip port (CQL + 1000, see db/cassandra/local.ts) is free too. */
 function freePortPair(): number {

@@ -1,13 +1,11 @@
 // Several replicas on one keyspace: one ingests by lease; crash, pause and rolling restart all end exact.
-import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, expect, test } from "bun:test";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { flushed, health, killAll, spawnInstance, stopInstance, theLeader, type Instance } from "../helpers/instances.ts";
 import { scrapeMetrics } from "../helpers/metrics.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";
 import { eventId, startSseServer, type SseServer } from "../helpers/sse-server.ts";
-
-setDefaultTimeout(180_000);
 
 const payloads = fixturePayloads();
 const keyspaces: string[] = [];
@@ -46,6 +44,9 @@ const stillStreaming = (counted: number) => {
   expect(counted).toBeGreaterThan(0);
   expect(counted).toBeLessThan(payloads.length);
 };
+
+// Each test runs three service processes through lease handovers, and its waits add up past the 60 s default.
+const LEASE_TEST_MS = 180_000;
 
 describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
   afterEach(() => {
@@ -95,7 +96,7 @@ describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
     await allExact(standbys);
     expect(server!.requests).toHaveLength(2);
     expect((await health(next)).ingest.counted).toBe(payloads.length - counted);
-  });
+  }, LEASE_TEST_MS);
 
   test("the leader frozen (SIGSTOP) past its lease, with counts to flush, writes nothing when it wakes; all end exact", async () => {
     pacedServer(22);
@@ -127,7 +128,7 @@ describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
     await allExact(all);
     expect((await health(next)).lease?.role).toBe("leader");
     expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(counted - 1));
-  });
+  }, LEASE_TEST_MS);
 
   test("a rolling restart of three instances mid-stream (SIGTERM, one at a time) hands over in about 2 s and ends exact", async () => {
     pacedServer(23, 8);
@@ -156,5 +157,5 @@ describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
     expect(handovers.length).toBeGreaterThan(0);
     for (const ms of handovers) expect(ms).toBeLessThan(5_000);
     await allExact(current);
-  });
+  }, LEASE_TEST_MS);
 });

@@ -1,5 +1,5 @@
 // A replayed capture on a real Cassandra resumes after the saved position: restarts never count an event twice.
-import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +7,6 @@ import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
 import { concatenatedCapture, expectedFigures, pacedCapture, settledFixtureStats } from "../helpers/fixtures.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
-
-// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
-setDefaultTimeout(90_000);
 
 const dir = mkdtempSync(join(tmpdir(), "wikitally-replay-cassandra-"));
 const keyspaces: string[] = [];

@@ -1,13 +1,10 @@
 // max_server_urls through the whole service on a real Cassandra: server_counts never grows past it, restarts included.
-import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, expect, test } from "bun:test";
 import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
 import { expectedFigures, fixturePayloads } from "../helpers/fixtures.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
-
-// Real servers (and Cassandra) take longer than the 5 s default on a 2-core machine.
-setDefaultTimeout(90_000);
 
 const LIMIT = 5;
 const payloads = fixturePayloads();

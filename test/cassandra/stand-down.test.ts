@@ -1,10 +1,8 @@
 // A holder that stands down after a flush wrote its counters but not its position: when it leads
 // again it resumes from the saved position, so the counts that landed must not stay counted twice.
-import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import cassandra from "cassandra-driver";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, readSummary } from "../helpers/cassandra.ts";
-
-setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 

@@ -1,9 +1,7 @@
 // A holder that stops between inserting a flush's new users and incrementing user_count leaves them in
 // the table uncounted: whoever leads next must count them, or distinct_users stays short for good.
-import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, readSummary } from "../helpers/cassandra.ts";
-
-setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 

@@ -1,11 +1,9 @@
 // Keyspaces from before unique_users_by_bucket: the first holder copies unique_users once, and a holder
 // that knows every user counts new ones without reading. Both must keep distinct_users exact.
-import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import { USERS_MIGRATION } from "../../src/store/cassandra/migrate-users.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, testConnection } from "../helpers/cassandra.ts";
-
-setDefaultTimeout(60_000);
 
 const keyspaces: string[] = [];
 

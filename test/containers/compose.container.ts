@@ -1,6 +1,6 @@
 // `docker build` and `docker compose up` for real, as a user runs them. Run by `bun run test:containers`
 // (CI runs it once per run, after `containers:prepare`), not by `bun test`: it needs root and an engine.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +11,13 @@ import { expectFixtureStats, expectedFigures, fixtureFiles, settledFixtureStats 
 import { getStats, login, TEST_ADMIN, TEST_SECRET, waitFor } from "../helpers/service.ts";
 import { compose, docker, inspect, leftovers } from "./docker.ts";
 
-setDefaultTimeout(600_000);
-
 const IMAGE = "wikitally:local";
 const READ_ONLY = "wikitally-container-test-read-only";
 const APP = "http://127.0.0.1:7000";
 const SECRETS = { JWT_SECRET: TEST_SECRET, ADMIN_PASSWORD: TEST_ADMIN.password };
 const HEALTHY_WITHIN_MS = 300_000;
+// A docker build, a compose start or a container replay takes minutes: each such step has 10 minutes, past the 60 s default.
+const DOCKER_STEP_MS = 600_000;
 
 interface Health {
   store: { kind: string; ready: boolean; pending_events: number };
@@ -39,13 +39,13 @@ beforeAll(async () => {
   dc = await compose({ ...SECRETS, REPLAY_CAPTURE: capture });
   await attempt(["docker", "rm", "--force", READ_ONLY]);
   await dc(["down", "--volumes", "--remove-orphans"]);
-});
+}, DOCKER_STEP_MS);
 
 afterAll(async () => {
   await attempt(["docker", "rm", "--force", READ_ONLY]);
   if (dc) await dc(["down", "--volumes", "--remove-orphans"]).catch(() => undefined);
   if (capture) rmSync(join(capture, ".."), { recursive: true, force: true });
-});
+}, DOCKER_STEP_MS);
 
 async function health(base: string): Promise<Health> {
   const response = await fetch(`${base}/health`);
@@ -74,7 +74,7 @@ describe("the Dockerfile", () => {
     await docker(["build", "--force-rm", "--tag", IMAGE, "."]);
     expect(await inspect(IMAGE, "{{.Config.User}}")).toBe("nonroot");
     expect(await inspect(IMAGE, "{{json .Config.Entrypoint}}")).toBe('["/wikitally"]');
-  });
+  }, DOCKER_STEP_MS);
 
   test("its image runs with a read-only root as uid 65532 and counts a replay exactly", async () => {
     const dir = join(capture, "..");
@@ -90,7 +90,7 @@ describe("the Dockerfile", () => {
     expectFixtureStats(await getStats(base, await login(base)));
     await docker(["stop", READ_ONLY]);
     expect(await inspect(READ_ONLY, "{{.State.ExitCode}}")).toBe("0");
-  });
+  }, DOCKER_STEP_MS);
 });
 
 describe("docker compose", () => {
@@ -103,7 +103,7 @@ describe("docker compose", () => {
     await dc(["up", "--detach", "--build"]);
     expect(await healthy(await containerOf("cassandra"))).toBe("healthy");
     expect(await healthy(await containerOf("app"))).toBe("healthy");
-  });
+  }, DOCKER_STEP_MS);
 
   test("the app logs in on port 7000 and /stats has PROVENANCE.md's figures, from Cassandra", async () => {
     await replayDone(APP);
@@ -112,7 +112,7 @@ describe("docker compose", () => {
     // Counted into Cassandra, reached by its service name (CASSANDRA_HOST=cassandra:9042).
     expect({ kind: store.kind, ready: store.ready }).toEqual({ kind: "cassandra", ready: true });
     expect(stream.last_error).toBeUndefined();
-  });
+  }, DOCKER_STEP_MS);
 
   test("restart app: the totals do not change (the replay resumes after the saved position)", async () => {
     const app = await containerOf("app");
@@ -124,17 +124,17 @@ describe("docker compose", () => {
     const after = await getStats(APP, await login(APP));
     expect(after.messages).toBe(expectedFigures().messages);
     expect(after).toEqual(first);
-  });
+  }, DOCKER_STEP_MS);
 
   test("stop app: the app exits with code 0", async () => {
     const app = await containerOf("app");
     await dc(["stop", "app"]);
     expect(await inspect(app, "{{.State.Running}}")).toBe("false");
     expect(await inspect(app, "{{.State.ExitCode}}")).toBe("0");
-  });
+  }, DOCKER_STEP_MS);
 
   test("down -v leaves no container, volume or network of the project", async () => {
     await dc(["down", "--volumes"]);
     expect(await leftovers()).toEqual({ containers: [], volumes: [], networks: [] });
-  });
+  }, DOCKER_STEP_MS);
 });

@@ -1,9 +1,9 @@
 // The behaviour every StatsStore must have; run against each implementation by its own test file.
 import { afterEach, describe, expect, test } from "bun:test";
-import { expectFixtureStats } from "../../test/helpers/fixtures.ts";
-import { classify } from "../stats/classify.ts";
-import type { ChangeEvent } from "../stats/types.ts";
-import type { StatsStore } from "./stats-store.ts";
+import { expectFixtureStats } from "../helpers/fixtures.ts";
+import { classify } from "../../src/stats/classify.ts";
+import type { ChangeEvent } from "../../src/stats/types.ts";
+import type { StatsStore } from "../../src/store/stats-store.ts";
 
 export interface StoreLimits {
   maxServerUrls?: number;
