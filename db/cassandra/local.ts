@@ -1,14 +1,13 @@
-// Runs a real Apache Cassandra (one node, or a local cluster: cluster.ts) from Maven Central jars with plain `java`: `up`, `down`, `status`.
+// Runs a real Apache Cassandra node (or one node of a local cluster: cluster.ts) from Maven Central jars with plain `java`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { auth as auth_, Client } from "cassandra-driver";
 
 const HERE = import.meta.dir;
 const CACHE = resolve(HERE, "../../.cache/cassandra");
-const HOST = "127.0.0.1";
+export const HOST = "127.0.0.1";
 export const DEFAULT_PORT = 9042;
 const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -378,63 +377,4 @@ export async function cassandraDown(port: number = DEFAULT_PORT, node = 0): Prom
   }
   rmSync(pidFile(port, node), { force: true });
   console.log(`Stopped Cassandra pid ${pid} on port ${port} (${((Date.now() - stoppedAt) / 1000).toFixed(1)} s).`);
-}
-
-async function main(args: string[]): Promise<number> {
-  const [command, ...flags] = args;
-  const port = portFromEnv();
-  // Loaded lazily: cluster.ts builds on this file.
-  const cluster = await import("./cluster.ts");
-  const nodes = cluster.nodesFromEnv();
-  switch (command) {
-    case "up": {
-      const unknown = flags.filter((flag) => flag !== "--fresh");
-      if (unknown.length > 0) throw new Error(`unknown flag(s) for up: ${unknown.join(" ")}`);
-      // Interrupting a start should not leave a half-booted server behind, but must not kill one we did not start.
-      const before = runningPid(port);
-      const abort = (signal: NodeJS.Signals) => {
-        if (nodes > 1) cluster.killCluster(port, nodes);
-        else if (runningPid(port) !== before) killCassandra(port);
-        process.exit(128 + constants.signals[signal]);
-      };
-      process.once("SIGINT", abort);
-      process.once("SIGTERM", abort);
-      const hosts = nodes > 1
-        ? await cluster.clusterUp(port, nodes, flags.includes("--fresh"))
-        : (await cassandraUp({ port, fresh: flags.includes("--fresh") })).contactPoint;
-      process.off("SIGINT", abort);
-      process.off("SIGTERM", abort);
-      console.log(`CASSANDRA_HOST=${hosts}`);
-      return 0;
-    }
-    case "down":
-      if (nodes > 1) await cluster.clusterDown(port, nodes);
-      else await cassandraDown(port);
-      return 0;
-    case "status": {
-      let answering = 0;
-      for (let node = nodes > 1 ? 1 : 0; node <= (nodes > 1 ? nodes : 0); node++) {
-        const host = node === 0 ? HOST : cluster.nodeHost(node);
-        const version = await releaseVersion(host, port);
-        const pid = runningPid(port, node);
-        const owner = pid === undefined ? "" : ` (pid ${pid} from local.ts)`;
-        console.log(version === undefined ? `Nothing answers CQL at ${host}:${port}${owner}.` : `Cassandra ${version} answers at ${host}:${port}${owner}.`);
-        if (version !== undefined) answering++;
-      }
-      return answering === nodes ? 0 : 1;
-    }
-    default:
-      console.error("usage: bun db/cassandra/local.ts up [--fresh] | down | status   (CASSANDRA_PORT, default 9042; CASSANDRA_NODES, default 1)");
-      return 2;
-  }
-}
-
-if (import.meta.main) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
 }
