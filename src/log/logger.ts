@@ -18,7 +18,7 @@ export interface Logger {
 
 type Sink = (line: string) => void;
 
-const stdoutSink: Sink = (line) => process.stdout.write(line + "\n");
+const stdoutSink: Sink = (line) => process.stdout.write(`${line}\n`);
 
 export function createLogger(level: LogLevel = "info", sink: Sink = stdoutSink, base: Fields = {}): Logger {
   const min = RANK[level];

@@ -205,6 +205,7 @@ describe("last event ID", () => {
     for (let i = 0; i < 2000; i++) {
       parser.push(piece);
       // White-box: the carried-over line stays within the longest acceptable id line.
+      // biome-ignore lint/complexity/useLiteralKeys: the bracket reads a private field, which the test inspects on purpose
       expect(parser["tailBytes"]).toBeLessThanOrEqual(MAX_ID_BYTES + 4);
     }
     parser.push(enc.encode("\ndata: b\n\n"));
@@ -333,6 +334,7 @@ describe("size limit", () => {
     for (let i = 0; i < 10_000; i++) {
       parser.push(piece);
       // White-box: the carried-over line must stay within the limit.
+      // biome-ignore lint/complexity/useLiteralKeys: the bracket reads a private field, which the test inspects on purpose
       expect(parser["tailBytes"]).toBeLessThanOrEqual(64);
     }
     parser.push(enc.encode("\n\ndata: after\n\n"));

@@ -76,7 +76,7 @@ function latin1(b: Uint8Array, s: number, e: number): string {
 }
 
 /** The field value after the colon at s - 1, without its single optional leading space. */
-function valueOf(b: Uint8Array, s: number, e: number): string {
+function fieldValue(b: Uint8Array, s: number, e: number): string {
   if (s < e && b[s] === SPACE) s++;
   if (s === e) return "";
   // Nearly every event says `event: message`; skip decoding the same seven bytes each time.
@@ -84,7 +84,7 @@ function valueOf(b: Uint8Array, s: number, e: number): string {
   return utf8(b, s, e);
 }
 
-/** A `data` value after the colon at s - 1, as valueOf does, but undecoded (binaryData). */
+/** A `data` value after the colon at s - 1, as fieldValue does, but undecoded (binaryData). */
 function binaryValueOf(b: Uint8Array, s: number, e: number): string {
   if (s < e && b[s] === SPACE) s++;
   return latin1(b, s, e);
@@ -126,7 +126,7 @@ export class SseParser {
     this.maxEventBytes = max;
     this.lastId = this.idBuffer = options.lastEventId ?? "";
     this.atStart = options.atStart ?? true;
-    this.dataValueOf = options.binaryData === true ? binaryValueOf : valueOf;
+    this.dataValueOf = options.binaryData === true ? binaryValueOf : fieldValue;
   }
 
   /** The last event ID string: the ID buffer as committed by the latest blank line. */
@@ -165,7 +165,7 @@ export class SseParser {
       if (lf < 0) lf = len;
       if (cr < pos) cr = bytes.indexOf(CR, pos);
       if (cr < 0) cr = len;
-      const eol = lf < cr ? lf : cr;
+      const eol = Math.min(lf , cr);
       if (eol === len) return this.keepTail(bytes, pos, len);
       this.lineEnd = start + eol + 1;
       if (this.skipLine) {
@@ -275,7 +275,7 @@ export class SseParser {
     if (this.eventBytes + n > this.maxEventBytes) return this.overflow(n);
     // The wire format is almost only these fields; matching their bytes skips decoding the name.
     if (startsWith(b, s, e, DATA)) return this.field("data", this.dataValueOf(b, s + 5, e), n);
-    if (startsWith(b, s, e, EVENT)) return this.field("event", valueOf(b, s + 6, e), n);
+    if (startsWith(b, s, e, EVENT)) return this.field("event", fieldValue(b, s + 6, e), n);
     const text = utf8(b, s, e);
     const colon = text.indexOf(":");
     if (colon < 0) return this.field(text, "", n);
@@ -287,7 +287,7 @@ export class SseParser {
   private id(b: Uint8Array, s: number, e: number): void {
     const valueBytes = e - s - (s < e && b[s] === SPACE ? 1 : 0);
     if (valueBytes > MAX_ID_BYTES) return this.handlers.onOversizedId?.();
-    this.field("id", valueOf(b, s, e), 0);
+    this.field("id", fieldValue(b, s, e), 0);
   }
 
   /** Whether the line carried in the tail and continued by b[pos..end) starts with "id:". */

@@ -197,7 +197,6 @@ function threadRunNanos(pid: number): Map<string, { name: string; nanos: number 
       const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
       byTid.set(tid, { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim(), nanos });
     } catch {
-      continue; // the thread ended between the listing and the read
     }
   }
   return byTid;
@@ -261,7 +260,6 @@ function threadStats(pid: number): Map<string, { name: string; micros: number }>
     try {
       byTid.set(tid, parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
     } catch {
-      continue; // the thread ended between the listing and the read
     }
   }
   return byTid;

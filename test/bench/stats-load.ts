@@ -236,9 +236,9 @@ function statsFigures(
     fig(BENCH, `${label} p99 latency`, round(medianOf(results, "p99Ms"), 2), "ms", below(10), `median of the rounds' p99 (${all(results, "p99Ms")})`),
     fig(BENCH, `${label} CPU per answer`, round(medianOf(results, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
     fig(BENCH, `${label} main thread waiting for a core`, round(medianOf(results, "waitShare") * 100, 1), "% of the load", undefined,
-      `runnable but not running (schedstat), median of the rounds (${percents(results, "waitShare")})` + (results.every((r) => r.cassandraCores !== undefined)
+      `runnable but not running (schedstat), median of the rounds (${percents(results, "waitShare")})${results.every((r) => r.cassandraCores !== undefined)
         ? `; the local Cassandra meanwhile used ${round(medianOf(results, "cassandraCores") * 100)} % of a core (${percents(results, "cassandraCores")})`
-        : "")),
+        : ""}`),
     fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
       `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`),
     fig(BENCH, `ratio ${label} / Bun.serve like /stats (req/s)`, round(ratioOf(results, like), 2), "×", atLeast(0.85),

@@ -77,7 +77,7 @@ export class EventFactory {
     const sum = weights.reduce((a, b) => a + b, 0);
     this.cdf = new Float64Array(weights.length);
     let acc = 0;
-    weights.forEach((w, i) => (this.cdf[i] = acc += w / sum));
+    for (const [i, w] of weights.entries()) this.cdf[i] = acc += w / sum;
     const names = (bot: boolean) => [...new Set(this.templates.filter((t) => (t.bot === true) === bot).map((t) => String(t.user)))];
     this.humanNames = names(false);
     this.botNames = names(true);

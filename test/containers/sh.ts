@@ -30,7 +30,7 @@ export async function run(command: string[], options: RunOptions = {}): Promise<
 
 /** Runs a command and reports how it ended, without throwing. */
 export async function attempt(command: string[], options: RunOptions = {}): Promise<{ exitCode: number | null; stdout: string; output: string }> {
-  let child;
+  let child: ReturnType<typeof Bun.spawn> | undefined;
   try {
     child = Bun.spawn(command, {
       ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -36,7 +36,7 @@ export async function buildCassandra(name: string): Promise<void> {
     mkdirSync(home, { recursive: true });
     await run(["cp", "-r", await resolveJars(version), join(home, "lib")]);
     // The flags db/cassandra/local.ts runs every node with; a lone node skips the ring waits there too.
-    writeFileSync(join(home, "jvm.flags"), [...JVM_FLAGS, ...SINGLE_NODE_FLAGS].join("\n") + "\n");
+    writeFileSync(join(home, "jvm.flags"), `${[...JVM_FLAGS, ...SINGLE_NODE_FLAGS].join("\n")}\n`);
     mkdirSync(join(root, "etc/cassandra"), { recursive: true });
     copyFileSync(join(ROOT, "db/cassandra/cassandra.yaml"), join(root, "etc/cassandra/cassandra.yaml"));
     copyFileSync(join(ROOT, "db/cassandra/logback.xml"), join(root, "etc/cassandra/logback.xml"));
