@@ -25,25 +25,39 @@ export function createBackends(config: Config, log: Logger): Backends {
     case "in-memory":
       return { store: new MemoryStore({ maxServerUrls: config.max_server_urls }), users: new MemoryUsers() };
     case "cassandra": {
-      const conn = new CassandraConnection({
-        hosts: config.cassandra_host,
-        keyspace: config.cassandra_keyspace,
-        datacenter: config.cassandra_datacenter,
-        replication: config.cassandra_replication,
-        username: config.cassandra_username,
-        password: config.cassandra_password,
-        consistency: config.cassandra_consistency,
-        serialConsistency: config.cassandra_serial_consistency,
-      }, log.child({ component: "cassandra" }));
-      const store = new CassandraStore(conn, {
-        streamKey: config.stream_url,
-        flushIntervalMs: config.flush_interval_ms,
-        newUserCheck: config.cassandra_new_user_check,
-        maxServerUrls: config.max_server_urls,
-      }, log.child({ component: "store" }));
-      const lease = new IngestLease(conn, {
-        stream: config.stream_url, id: instanceId(), ttlMs: config.lease_ttl_ms, renewMs: config.lease_renew_ms,
-      }, log.child({ component: "lease" }));
+      const conn = new CassandraConnection(
+        {
+          hosts: config.cassandra_host,
+          keyspace: config.cassandra_keyspace,
+          datacenter: config.cassandra_datacenter,
+          replication: config.cassandra_replication,
+          username: config.cassandra_username,
+          password: config.cassandra_password,
+          consistency: config.cassandra_consistency,
+          serialConsistency: config.cassandra_serial_consistency,
+        },
+        log.child({ component: "cassandra" }),
+      );
+      const store = new CassandraStore(
+        conn,
+        {
+          streamKey: config.stream_url,
+          flushIntervalMs: config.flush_interval_ms,
+          newUserCheck: config.cassandra_new_user_check,
+          maxServerUrls: config.max_server_urls,
+        },
+        log.child({ component: "store" }),
+      );
+      const lease = new IngestLease(
+        conn,
+        {
+          stream: config.stream_url,
+          id: instanceId(),
+          ttlMs: config.lease_ttl_ms,
+          renewMs: config.lease_renew_ms,
+        },
+        log.child({ component: "lease" }),
+      );
       return {
         store,
         users: new CassandraUsers(conn, log.child({ component: "users" })),

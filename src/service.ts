@@ -69,14 +69,20 @@ export async function startService(config: Config, log: Logger, backends: Backen
     throw error;
   }
   log.info("listening", {
-    url: `http://${config.host}:${port}`, storage: store.kind, stream_url: config.stream_url, ...(lease ? { instance: lease.lease.id } : {}),
+    url: `http://${config.host}:${port}`,
+    storage: store.kind,
+    stream_url: config.stream_url,
+    ...(lease ? { instance: lease.lease.id } : {}),
   });
 
   // The stream starts once the store knows where the last run stopped, so nothing is skipped or re-counted.
-  const savedPosition = (): Promise<string | undefined> => retry(() => store.position(), {
-    backoff: CASSANDRA_READ, signal,
-    onRetry: (error, attempt, retryInMs) => log.warn("reading the saved stream position failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
-  });
+  const savedPosition = (): Promise<string | undefined> =>
+    retry(() => store.position(), {
+      backoff: CASSANDRA_READ,
+      signal,
+      onRetry: (error, attempt, retryInMs) =>
+        log.warn("reading the saved stream position failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+    });
   const open = async (): Promise<StreamSource | undefined> => {
     const position = await savedPosition();
     if (signal.aborted) return undefined;

@@ -23,11 +23,13 @@ function environmentOf(service: Yaml): Record<string, string> {
   const env = service.environment;
   if (env === undefined) return {};
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((item) => {
-      const text = String(item);
-      const eq = text.indexOf("=");
-      return eq < 0 ? [text, ""] : [text.slice(0, eq), text.slice(eq + 1)];
-    }));
+    return Object.fromEntries(
+      env.map((item) => {
+        const text = String(item);
+        const eq = text.indexOf("=");
+        return eq < 0 ? [text, ""] : [text.slice(0, eq), text.slice(eq + 1)];
+      }),
+    );
   }
   if (!isObject(env)) throw new Error("environment is neither a map nor a list");
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? "" : String(v)]));
@@ -81,12 +83,13 @@ describe("docker-compose.yml", () => {
   });
 
   test("Cassandra's environment holds only the image's own variables", () => {
-    for (const name of Object.keys(environmentOf(cassandra))) expect({ name, imageVar: isCassandraImageVar(name) }).toEqual({ name, imageVar: true });
+    for (const name of Object.keys(environmentOf(cassandra)))
+      expect({ name, imageVar: isCassandraImageVar(name) }).toEqual({ name, imageVar: true });
   });
 
   test("app: built from the Dockerfile, starts after a healthy Cassandra, publishes 7000, restarts", () => {
     const build = app.build;
-    const dockerfile = isObject(build) ? build.dockerfile ?? "Dockerfile" : "Dockerfile";
+    const dockerfile = isObject(build) ? (build.dockerfile ?? "Dockerfile") : "Dockerfile";
     const context = isObject(build) ? build.context : build;
     expect(context).toBe(".");
     expect(dockerfile).toBe("Dockerfile");
@@ -121,7 +124,10 @@ describe("docker-compose.yml", () => {
   });
 
   test("the local defaults start: an empty JWT_SECRET counts as unset, the default password is valid", () => {
-    const config = loadConfig({ file: join(ROOT, "config.json"), env: { JWT_SECRET: "", ADMIN_PASSWORD: SHIPPED_ADMIN_PASSWORD, STORAGE: "cassandra" } });
+    const config = loadConfig({
+      file: join(ROOT, "config.json"),
+      env: { JWT_SECRET: "", ADMIN_PASSWORD: SHIPPED_ADMIN_PASSWORD, STORAGE: "cassandra" },
+    });
     expect(config.jwt_secret).toBeUndefined();
     expect(config.admin_password).toBe(SHIPPED_ADMIN_PASSWORD);
   });
@@ -230,10 +236,19 @@ describe("Dockerfile", () => {
   });
 
   test("every file the Dockerfile copies from the context exists and is not excluded by .dockerignore", () => {
-    const patterns = read(".dockerignore").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
-    const sources = stages.flatMap((stage) => stage.lines)
+    const patterns = read(".dockerignore")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
+    const sources = stages
+      .flatMap((stage) => stage.lines)
       .filter((line) => (line.op === "COPY" || line.op === "ADD") && !line.args.includes("--from="))
-      .flatMap((line) => line.args.split(/\s+/).filter((word) => !word.startsWith("--")).slice(0, -1));
+      .flatMap((line) =>
+        line.args
+          .split(/\s+/)
+          .filter((word) => !word.startsWith("--"))
+          .slice(0, -1),
+      );
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
       expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
@@ -253,19 +268,46 @@ describe("Dockerfile", () => {
  */
 const NOT_CONFIG = new Set([
   // test/ and db/cassandra/
-  "CASSANDRA_PORT", "CASSANDRA_PID", "JAVA_HOME", "WIKITALLY_REQUIRE_CASSANDRA", "WIKITALLY_FIXTURES",
+  "CASSANDRA_PORT",
+  "CASSANDRA_PID",
+  "JAVA_HOME",
+  "WIKITALLY_REQUIRE_CASSANDRA",
+  "WIKITALLY_FIXTURES",
   // test/bench/
   "BENCH_LOAD_TOOL",
   // test/browser/
-  "CHROMIUM_PATH", "UPDATE_README_SCREENSHOT",
+  "CHROMIUM_PATH",
+  "UPDATE_README_SCREENSHOT",
   // the local cluster (db/cassandra/)
-  "CASSANDRA_NODES", "CASSANDRA_CLUSTER_PORT", "CASSANDRA_CLUSTER_HOST", "WIKITALLY_REQUIRE_CLUSTER",
+  "CASSANDRA_NODES",
+  "CASSANDRA_CLUSTER_PORT",
+  "CASSANDRA_CLUSTER_HOST",
+  "WIKITALLY_REQUIRE_CLUSTER",
   // CI and the shell
-  "CI", "PATH", "HOME",
+  "CI",
+  "PATH",
+  "HOME",
   // the cassandra image (docker-compose.yml); the oven/bun stand-in (test/containers/standins/bun.ts)
-  "MAX_HEAP_SIZE", "HEAP_NEWSIZE", "NODE_EXTRA_CA_CERTS",
+  "MAX_HEAP_SIZE",
+  "HEAP_NEWSIZE",
+  "NODE_EXTRA_CA_CERTS",
   // words, not variables
-  "GET", "POST", "PUT", "DELETE", "HEAD", "SIGTERM", "SIGINT", "SIGKILL", "JSON", "JWT", "SSE", "CQL", "API", "UTC", "URL", "TODO",
+  "GET",
+  "POST",
+  "PUT",
+  "DELETE",
+  "HEAD",
+  "SIGTERM",
+  "SIGINT",
+  "SIGKILL",
+  "JSON",
+  "JWT",
+  "SSE",
+  "CQL",
+  "API",
+  "UTC",
+  "URL",
+  "TODO",
 ]);
 
 /** Variable-looking names in README.md: `NAME` / `NAME=...` code spans, ${NAME}, and NAME=... in code blocks. */
@@ -283,7 +325,8 @@ function readmeEnvNames(markdown: string): string[] {
 
 describe("README.md", () => {
   test("finds variables in code spans, ${...} and code blocks, not in plain words", () => {
-    const sample = "Set `PORT` or `LOG_LEVEL=debug`; GET `/stats` as `GET`.\n```sh\nJWT_SECRET=x ADMIN_PASSWORD=y ./wikitally\ndocker run -e STORAGE=cassandra ${CONFIG_FILE}\n```\nPLAIN_WORD=1";
+    const sample =
+      "Set `PORT` or `LOG_LEVEL=debug`; GET `/stats` as `GET`.\n```sh\nJWT_SECRET=x ADMIN_PASSWORD=y ./wikitally\ndocker run -e STORAGE=cassandra ${CONFIG_FILE}\n```\nPLAIN_WORD=1";
     expect(readmeEnvNames(sample)).toEqual(["ADMIN_PASSWORD", "CONFIG_FILE", "GET", "JWT_SECRET", "LOG_LEVEL", "PORT", "STORAGE"]);
   });
 
@@ -294,7 +337,10 @@ describe("README.md", () => {
     const linked = [...readme.matchAll(/\]\(([^)#\s:]+\.md)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((doc) => existsSync(join(ROOT, doc)));
     expect(linked).toContain("src/config/README.md");
     const unknown = [["README.md", readme], ...linked.map((doc) => [doc, read(doc)])].flatMap(([doc, text]) =>
-      readmeEnvNames(text!).filter((name) => !KNOWN_ENV.has(name) && !NOT_CONFIG.has(name)).map((name) => `${doc}: ${name}`));
+      readmeEnvNames(text!)
+        .filter((name) => !KNOWN_ENV.has(name) && !NOT_CONFIG.has(name))
+        .map((name) => `${doc}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 });

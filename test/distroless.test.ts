@@ -6,7 +6,20 @@
 // process alone: they vanish with it, even if this test is killed, so none can leak onto the host and
 // removing the temporary directory can never reach into a bind-mounted /dev or /proc.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Subprocess } from "bun";
@@ -27,7 +40,19 @@ function distrolessVariant(): "cc" | "base" {
 }
 
 /** Shared objects shipped by distroless/base-debian12 (glibc, OpenSSL) and the extra ones of cc. */
-const BASE_LIBS = ["ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1", "libresolv.so.2", "libssl.so.3", "libcrypto.so.3"];
+const BASE_LIBS = [
+  "ld-linux-x86-64.so.2",
+  "ld-linux-aarch64.so.1",
+  "libc.so.6",
+  "libm.so.6",
+  "libdl.so.2",
+  "libpthread.so.0",
+  "librt.so.1",
+  "libutil.so.1",
+  "libresolv.so.2",
+  "libssl.so.3",
+  "libcrypto.so.3",
+];
 const CC_LIBS = [...BASE_LIBS, "libgcc_s.so.1", "libstdc++.so.6", "libgomp.so.1"];
 
 /** The shared objects the binary loads, as resolved on this host by ldd (absolute paths). */
@@ -66,7 +91,9 @@ describe("the binary's libraries", () => {
 
 const isRoot = process.platform === "linux" && process.getuid?.() === 0;
 if (!isRoot) {
-  console.warn(`\n!!! test/distroless.test.ts: not running as root on Linux (uid ${process.getuid?.()}, ${process.platform}).\n!!! The chroot test is SKIPPED: it needs root to chroot, mount and switch to uid ${NONROOT}. CI runs as root.\n`);
+  console.warn(
+    `\n!!! test/distroless.test.ts: not running as root on Linux (uid ${process.getuid?.()}, ${process.platform}).\n!!! The chroot test is SKIPPED: it needs root to chroot, mount and switch to uid ${NONROOT}. CI runs as root.\n`,
+  );
 }
 
 /**
@@ -114,7 +141,8 @@ async function readRest(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 /** Mount points at or under `path` in this process's mount namespace. */
 function mountsUnder(path: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8").split("\n")
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
     .map((line) => line.split(" ")[4] ?? "")
     .filter((point) => point === path || point.startsWith(`${path}/`));
 }
@@ -160,12 +188,15 @@ describe.skipIf(!isRoot)("in a distroless-like root, read-only, as uid 65532", (
       copyFileSync(lib, join(root, lib));
     }
     // As in distroless: no shell, so nologin; nonroot is 65532:65532 with home /home/nonroot.
-    writeFileSync(join(root, "etc/passwd"), [
-      "root:x:0:0:root:/root:/sbin/nologin",
-      "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin",
-      `nonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin`,
-      "",
-    ].join("\n"));
+    writeFileSync(
+      join(root, "etc/passwd"),
+      [
+        "root:x:0:0:root:/root:/sbin/nologin",
+        "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin",
+        `nonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin`,
+        "",
+      ].join("\n"),
+    );
     writeFileSync(join(root, "etc/group"), ["root:x:0:", "nobody:x:65534:", `nonroot:x:${NONROOT}:`, ""].join("\n"));
     // What the Dockerfile copies to /etc/wikitally/config.json.
     copyFileSync(join(ROOT, "config.json"), join(root, CONFIG_IN_IMAGE));
@@ -185,10 +216,15 @@ describe.skipIf(!isRoot)("in a distroless-like root, read-only, as uid 65532", (
   });
 
   test("holds only the binary, the libraries, passwd/group and the config", () => {
-    const files = snapshot(root).map((line) => line.split(" ")[0]!).filter((path) => !lstatSync(join(root, path)).isDirectory());
-    expect(files.filter((path) => !/^(lib|lib64|usr\/lib)\//.test(path)).sort()).toEqual(
-      ["etc/group", "etc/passwd", "etc/wikitally/config.json", "wikitally"],
-    );
+    const files = snapshot(root)
+      .map((line) => line.split(" ")[0]!)
+      .filter((path) => !lstatSync(join(root, path)).isDirectory());
+    expect(files.filter((path) => !/^(lib|lib64|usr\/lib)\//.test(path)).sort()).toEqual([
+      "etc/group",
+      "etc/passwd",
+      "etc/wikitally/config.json",
+      "wikitally",
+    ]);
   });
 
   test("prints its version (a smoke test of the loader and /proc/self/exe)", async () => {
@@ -220,20 +256,33 @@ describe.skipIf(!isRoot)("in a distroless-like root, read-only, as uid 65532", (
     expect(/^Gid:\s+(.*)$/m.exec(status)?.[1]?.split(/\s+/)).toEqual(Array(4).fill(String(NONROOT)));
     // chroot, like Docker's USER, sets the groups /etc/group gives nonroot: its own, never root's.
     expect(/^Groups:\s*(.*)$/m.exec(status)?.[1]?.trim()).toBe(String(NONROOT));
-    const mounts = readFileSync(`/proc/${child.pid}/mountinfo`, "utf8").trim().split("\n").map((line) => {
-      const [fields = "", fs = ""] = line.split(" - ");
-      const f = fields.split(" ");
-      return { point: f[4], options: f[5]?.split(","), type: fs.split(" ")[0] };
-    });
+    const mounts = readFileSync(`/proc/${child.pid}/mountinfo`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [fields = "", fs = ""] = line.split(" - ");
+        const f = fields.split(" ");
+        return { point: f[4], options: f[5]?.split(","), type: fs.split(" ")[0] };
+      });
     expect(mounts.findLast((m) => m.point === "/")?.options).toContain("ro");
     expect(mounts.findLast((m) => m.point === "/tmp")?.type).toBe("tmpfs");
 
     expect(await fetch(`${base}/status`).then((r) => r.json())).toEqual({ status: "ok" });
     const token = await login(base);
-    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    expectFixtureStats(
+      await waitFor(
+        () => getStats(base, token),
+        (s) => s.messages === payloads.length,
+        20_000,
+        "all events",
+      ),
+    );
 
     // The image's HEALTHCHECK exactly (config from CONFIG_FILE, port from PORT), then with --url.
-    for (const args of [["/wikitally", "healthcheck"], ["/wikitally", "healthcheck", "--url", base]]) {
+    for (const args of [
+      ["/wikitally", "healthcheck"],
+      ["/wikitally", "healthcheck", "--url", base],
+    ]) {
       const check = inRoot(args, { ...env, PORT: String(port) });
       expect({ args, code: await check.exited, stderr: await new Response(check.stderr).text() }).toEqual({ args, code: 0, stderr: "" });
     }
@@ -258,7 +307,10 @@ describe.skipIf(!isRoot)("in a distroless-like root, read-only, as uid 65532", (
     const errors = await stderr;
     expect(errors).not.toContain("libgcc_s");
     expect(errors).not.toContain("panic");
-    const rest = (await readRest(child.stdout)).split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const rest = (await readRest(child.stdout))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const log = [...seen, ...rest];
     expect(log.filter((e) => e.level === "error")).toEqual([]);
     expect(log.some((e) => e.msg === "shutting down")).toBe(true);

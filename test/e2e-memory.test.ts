@@ -35,14 +35,24 @@ describe("the service on the in-memory store", () => {
       ],
       after: { kind: "events", count: 0, end: "hold" },
     });
-    const stats = await waitFor(() => getStats(base, token), (s) => s.messages >= payloads.length, 20_000, "all events");
+    const stats = await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages >= payloads.length,
+      20_000,
+      "all events",
+    );
     // Give any double-counting a moment to show before judging.
     await Bun.sleep(100);
     expectFixtureStats(await getStats(base, token));
     expect(stats.messages).toBe(payloads.length);
 
     // After the clean close at the end, the consumer resumes at once: a fourth connection.
-    const requests = await waitFor(async () => server!.requests, (r) => r.length >= 4, 5_000, "the resume after the close");
+    const requests = await waitFor(
+      async () => server!.requests,
+      (r) => r.length >= 4,
+      5_000,
+      "the resume after the close",
+    );
     expect(requests[0]!.headers["last-event-id"]).toBeUndefined();
     // The cut event (index 100) was not counted; both reconnects resume after event 99.
     expect(requests[1]!.headers["last-event-id"]).toBe(eventId(99));
@@ -60,9 +70,17 @@ describe("the service on the in-memory store", () => {
     const started = Date.now();
     const { base, token } = await run({
       payloads,
-      script: [{ kind: "status", status: 429, retryAfter: "1" }, { kind: "events", end: "hold" }],
+      script: [
+        { kind: "status", status: 429, retryAfter: "1" },
+        { kind: "events", end: "hold" },
+      ],
     });
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     const gap = Date.now() - started;
     expect(server!.requests.length).toBe(2);
     expect(gap).toBeGreaterThanOrEqual(900);
@@ -72,11 +90,19 @@ describe("the service on the in-memory store", () => {
     const { base, token } = await run(
       {
         payloads,
-        script: [{ kind: "events", count: 10, end: "hold" }, { kind: "events", end: "hold" }],
+        script: [
+          { kind: "events", count: 10, end: "hold" },
+          { kind: "events", end: "hold" },
+        ],
       },
       { STREAM_IDLE_TIMEOUT_MS: "300" },
     );
-    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const stats = await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     expectFixtureStats(stats);
     expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(9));
   });
@@ -90,7 +116,14 @@ describe("the service on the in-memory store", () => {
         { kind: "events", end: "hold" },
       ],
     });
-    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    expectFixtureStats(
+      await waitFor(
+        () => getStats(base, token),
+        (s) => s.messages === payloads.length,
+        20_000,
+        "all events",
+      ),
+    );
     expect(server!.requests.length).toBe(3);
     // Recovered: /health no longer reports the refusals.
     const health = (await (await fetch(`${base}/health`)).json()) as { status: string; stream: { last_error?: string; state: string } };
@@ -101,7 +134,14 @@ describe("the service on the in-memory store", () => {
   test("skips and tallies malformed, non-object, canary and error events without counting them", async () => {
     const bad = ["{not json", "[1,2]", "42", '{"meta":{"domain":"canary"},"user":"Canary","server_url":"https://canary"}'];
     const { base, token } = await run({ payloads: [...bad, ...payloads], script: [{ kind: "events", end: "hold" }] });
-    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    expectFixtureStats(
+      await waitFor(
+        () => getStats(base, token),
+        (s) => s.messages === payloads.length,
+        20_000,
+        "all events",
+      ),
+    );
     const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
     expect(health.ingest).toMatchObject({ counted: payloads.length, malformed: 1, not_object: 2, canary: 1 });
   });
@@ -109,14 +149,22 @@ describe("the service on the in-memory store", () => {
 
 describe("the stream consumer's manners", () => {
   test("waits the SSE retry time the server asked for before resuming a closed stream", async () => {
-    const { base, token } = await run({
-      payloads,
-      script: [
-        { kind: "events", count: 5, end: "close", preamble: "retry: 700\n\n" },
-        { kind: "events", end: "hold" },
-      ],
-    }, { RECONNECT_MAX_MS: "2000" });
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const { base, token } = await run(
+      {
+        payloads,
+        script: [
+          { kind: "events", count: 5, end: "close", preamble: "retry: 700\n\n" },
+          { kind: "events", end: "hold" },
+        ],
+      },
+      { RECONNECT_MAX_MS: "2000" },
+    );
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     const [first, second] = server!.requests;
     expect(server!.requests).toHaveLength(2);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(700);
@@ -131,14 +179,24 @@ describe("the stream consumer's manners", () => {
         { kind: "events", end: "hold" },
       ],
     });
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 10_000, "the resume after reconnect_max_ms");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      10_000,
+      "the resume after reconnect_max_ms",
+    );
     expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(4));
   });
 
   test("clamps a retry too large for a timer instead of reconnecting in a loop", async () => {
     const retry = { kind: "events", end: "close", preamble: "retry: 99999999999\n\n" } as const;
     const { base, token } = await run({ payloads, script: [retry], after: { ...retry, count: 0 } });
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 10_000, "all events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      10_000,
+      "all events",
+    );
     await Bun.sleep(1000);
     const at = server!.requests.map((r) => r.at);
     // reconnect_max_ms is 200 here: about five connections a second, not hundreds.
@@ -159,7 +217,12 @@ describe("the stream consumer's manners", () => {
         { kind: "events", end: "hold" },
       ],
     });
-    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length + 2, 20_000, "every event and both huge-id ones");
+    const stats = await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length + 2,
+      20_000,
+      "every event and both huge-id ones",
+    );
     expect(stats.by_server_url["https://huge-id.example"]).toBe(2);
     expect(server!.requests.map((r) => r.headers["last-event-id"])).toEqual([undefined, eventId(4), eventId(4)]);
     const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
@@ -173,7 +236,12 @@ describe("the stream consumer's manners", () => {
     );
     type Health = { status: string; stream: { state: string; last_event_at?: string; last_error?: string } };
     const health = () => fetch(`${base}/health`).then((r) => r.json() as Promise<Health>);
-    await waitFor(() => getStats(base, token), (s) => s.messages === 3, 10_000, "the three events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === 3,
+      10_000,
+      "the three events",
+    );
     const first = await health();
     expect(first.stream.last_event_at).toBeDefined();
     const degraded = await waitFor(health, (h) => h.status === "degraded", 10_000, "/health to notice that no event comes");
@@ -186,10 +254,21 @@ describe("the stream consumer's manners", () => {
 
   test("asks for ?since= on a first start without a saved position, and resumes by id after that", async () => {
     const { base, token } = await run(
-      { payloads, script: [{ kind: "events", count: 3, end: "close" }, { kind: "events", end: "hold" }] },
+      {
+        payloads,
+        script: [
+          { kind: "events", count: 3, end: "close" },
+          { kind: "events", end: "hold" },
+        ],
+      },
       { STREAM_SINCE: "2025-05-03T07:00:00Z" },
     );
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     expect(new URL(server!.requests[0]!.path, "http://x").searchParams.get("since")).toBe("2025-05-03T07:00:00Z");
     expect(new URL(server!.requests[1]!.path, "http://x").searchParams.has("since")).toBe(false);
     expect(server!.requests[1]!.headers["last-event-id"]).toBe(eventId(2));
@@ -197,17 +276,30 @@ describe("the stream consumer's manners", () => {
 
   test("treats 403 as a configuration error: retries at the slowest pace, and reports it on /health", async () => {
     const { base, token } = await run(
-      { payloads, script: [{ kind: "status", status: 403, body: "Please set a user-agent" }, { kind: "events", end: "hold" }] },
+      {
+        payloads,
+        script: [
+          { kind: "status", status: 403, body: "Please set a user-agent" },
+          { kind: "events", end: "hold" },
+        ],
+      },
       { RECONNECT_MAX_MS: "800" },
     );
-    const health = (await waitFor(
+    const health = await waitFor(
       () => fetch(`${base}/health`).then((r) => r.json() as Promise<{ status: string; stream: { last_error?: string } }>),
-      (h) => h.stream.last_error !== undefined, 5_000, "the 403 on /health",
-    ));
+      (h) => h.stream.last_error !== undefined,
+      5_000,
+      "the 403 on /health",
+    );
     expect(health.status).toBe("degraded");
     expect(health.stream.last_error).toContain("403");
     expect(health.stream.last_error).toContain("User-Agent");
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     const [refused, accepted] = server!.requests;
     expect(accepted!.at - refused!.at).toBeGreaterThanOrEqual(800);
   });

@@ -18,8 +18,13 @@ beforeAll(async () => {
   const users = new MemoryUsers();
   await users.ensureUser(TEST_ADMIN.username, TEST_ADMIN.password);
   app = createApp({
-    jwtSecret: TEST_SECRET, tokenTtlSeconds: 60, loginMaxFailures: 1000, loginWindowSeconds: 60,
-    store: new MemoryStore(), users, stream: () => idleStatus("test"),
+    jwtSecret: TEST_SECRET,
+    tokenTtlSeconds: 60,
+    loginMaxFailures: 1000,
+    loginWindowSeconds: 60,
+    store: new MemoryStore(),
+    users,
+    stream: () => idleStatus("test"),
     ingest: emptyIngestCounters(),
     log: createLogger("debug", (line) => logLines.push(line)),
   });
@@ -38,13 +43,20 @@ interface Case {
 const json = { "content-type": "application/json" };
 // A Request built for app.handle has no Content-Length unless given one; fetch sends the same value.
 const large = { "content-type": "application/json", "content-length": String(2 * MAX_BODY_BYTES) };
-const login = (body: Case["body"], headers: Record<string, string> = json): Case => ({ method: "POST", path: "/login", headers, body, status: 400 });
-const chunked = (bytes: number) => () => new ReadableStream<Uint8Array>({
-  start(controller) {
-    for (let sent = 0; sent < bytes; sent += 8192) controller.enqueue(new Uint8Array(8192).fill(0x20));
-    controller.close();
-  },
+const login = (body: Case["body"], headers: Record<string, string> = json): Case => ({
+  method: "POST",
+  path: "/login",
+  headers,
+  body,
+  status: 400,
 });
+const chunked = (bytes: number) => () =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let sent = 0; sent < bytes; sent += 8192) controller.enqueue(new Uint8Array(8192).fill(0x20));
+      controller.close();
+    },
+  });
 const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -57,10 +69,16 @@ const cases: [string, Case][] = [
   ["an array of 30,000 numbers", login(`[${Array(30_000).fill(1).join(",")}]`)],
   ["5,000 unexpected keys", login(JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]))))],
   ["nesting hidden after a valid prefix", login(`{"username":"a","password":"b","x":${deep(1000)}}`)],
-  ["a body one byte over the limit", { ...login(JSON.stringify({ username: "a", password: "x".repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1)), status: 413 }],
+  [
+    "a body one byte over the limit",
+    { ...login(JSON.stringify({ username: "a", password: "x".repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1)), status: 413 },
+  ],
   ["a chunked body without a length, over the limit", { ...login(chunked(4 * MAX_BODY_BYTES)), status: 413 }],
   ["a large body to an unknown path", { method: "POST", path: "/nope", headers: large, body: "x".repeat(2 * MAX_BODY_BYTES), status: 413 }],
-  ["a large body to a GET route asked with POST", { method: "POST", path: "/stats", headers: large, body: "x".repeat(2 * MAX_BODY_BYTES), status: 413 }],
+  [
+    "a large body to a GET route asked with POST",
+    { method: "POST", path: "/stats", headers: large, body: "x".repeat(2 * MAX_BODY_BYTES), status: 413 },
+  ],
   ["invalid UTF-8", login(new Uint8Array([...utf8('{"username":"admin","password":"'), 0xff, 0xfe, 0xc0, ...utf8('"}')]))],
   ["an empty body", login("")],
   ["whitespace only", login("   \n ")],
@@ -68,7 +86,12 @@ const cases: [string, Case][] = [
   ["a gzip-encoded body", login(new Uint8Array(Bun.gzipSync(JSON.stringify(TEST_ADMIN))), { ...json, "content-encoding": "gzip" })],
   ["application/json-patch+json", login("{}", { "content-type": "application/json-patch+json" })],
   ["text/json", login(JSON.stringify(TEST_ADMIN), { "content-type": "text/json" })],
-  ["multipart/form-data", login("--x\r\nContent-Disposition: form-data; name=username\r\n\r\nadmin\r\n--x--", { "content-type": "multipart/form-data; boundary=x" })],
+  [
+    "multipart/form-data",
+    login("--x\r\nContent-Disposition: form-data; name=username\r\n\r\nadmin\r\n--x--", {
+      "content-type": "multipart/form-data; boundary=x",
+    }),
+  ],
   ["no content type", login(JSON.stringify(TEST_ADMIN), {})],
   ["numbers for strings", login(JSON.stringify({ username: 1, password: 2 }))],
   ["a huge number", login(`{"username":"admin","password":1e999999}`)],
@@ -79,7 +102,10 @@ const cases: [string, Case][] = [
   ["NUL in the user name", { ...login(`{"username":"ad\\u0000min","password":"wrong-password"}`), status: 401 }],
   ["an 8 KB bearer token", { path: "/stats", headers: { authorization: `Bearer ${"a".repeat(8000)}` }, status: 401 }],
   ["a bearer token of dots", { path: "/stats", headers: { authorization: "Bearer ...." }, status: 401 }],
-  ["a JWT whose header is not JSON", { path: "/stats", headers: { authorization: `Bearer ${btoa("{{{").replaceAll("=", "")}.e30.sig` }, status: 401 }],
+  [
+    "a JWT whose header is not JSON",
+    { path: "/stats", headers: { authorization: `Bearer ${btoa("{{{").replaceAll("=", "")}.e30.sig` }, status: 401 },
+  ],
   ["a query string that does not decode", { path: "/stats?%zz=%&a=%E0%A4%A", status: 401 }],
   ["a path that does not decode", { path: "/%zz%", status: 404 }],
   ["a dot-dot path (URL parsing makes it /stats)", { path: "/swagger/%2e%2e/stats", status: 401 }],
@@ -136,7 +162,12 @@ describe("raw HTTP a client might send", () => {
   const head = (lines: string[]) => `${lines.join("\r\n")}\r\nConnection: close\r\n\r\n`;
 
   test("a Content-Length above the limit with a short body gets the app's 413 JSON", async () => {
-    const { status, body } = parseRaw(await rawRequest(port, `${head(["POST /login HTTP/1.1", "Host: x", "Content-Type: application/json", `Content-Length: ${MAX_BODY_BYTES + 1}`])}{}`));
+    const { status, body } = parseRaw(
+      await rawRequest(
+        port,
+        `${head(["POST /login HTTP/1.1", "Host: x", "Content-Type: application/json", `Content-Length: ${MAX_BODY_BYTES + 1}`])}{}`,
+      ),
+    );
     expect(status).toBe(413);
     expect(JSON.parse(body)).toMatchObject({ error: "payload_too_large" });
   });

@@ -35,16 +35,31 @@ describe("GET /metrics", () => {
   test("counts what /stats and /health report, through a dropped connection", async () => {
     const base = await run();
     const token = await login(base);
-    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
-    const badLogin = await fetch(`${base}/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"username":"admin","password":"wrong-password"}' });
+    const stats = await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
+    const badLogin = await fetch(`${base}/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"username":"admin","password":"wrong-password"}',
+    });
     expect(badLogin.status).toBe(401);
     await fetch(`${base}/no/such/path/42`);
     const health = (await (await fetch(`${base}/health`)).json()) as { ingest: Record<string, number> };
 
-    const m = await waitFor(() => scrape(base), (s) => s.get('wikitally_login_attempts_total{result="invalid_credentials"}') === 1, 5_000, "the failed login counted");
+    const m = await waitFor(
+      () => scrape(base),
+      (s) => s.get('wikitally_login_attempts_total{result="invalid_credentials"}') === 1,
+      5_000,
+      "the failed login counted",
+    );
     expect(m.get('wikitally_events_total{outcome="counted"}')).toBe(stats.messages);
     // Every /health tally is an outcome, with the same value.
-    for (const [outcome, n] of Object.entries(health.ingest)) expect({ outcome, n: m.get(`wikitally_events_total{outcome="${outcome}"}`) }).toEqual({ outcome, n });
+    for (const [outcome, n] of Object.entries(health.ingest))
+      expect({ outcome, n: m.get(`wikitally_events_total{outcome="${outcome}"}`) }).toEqual({ outcome, n });
     expect(m.get('wikitally_events_total{outcome="incomplete"}')).toBe(1);
     expect(m.get("wikitally_stream_reconnects_total")).toBe(1);
     expect(m.get("wikitally_stream_up")).toBe(1);

@@ -32,12 +32,24 @@ async function exercise(cmd: string[], signal: "SIGTERM" | "SIGINT") {
     const listening = await readLogUntil(child.stdout, (e) => e.msg === "listening");
     const base = `http://127.0.0.1:${portOf(listening)}`;
     const token = await login(base);
-    expectFixtureStats(await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events"));
+    expectFixtureStats(
+      await waitFor(
+        () => getStats(base, token),
+        (s) => s.messages === payloads.length,
+        20_000,
+        "all events",
+      ),
+    );
     const started = Date.now();
     child.kill(signal);
     expect(await child.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await fetch(`${base}/status`).then(() => "answered", () => "refused")).toBe("refused");
+    expect(
+      await fetch(`${base}/status`).then(
+        () => "answered",
+        () => "refused",
+      ),
+    ).toBe("refused");
   } finally {
     child.kill("SIGKILL");
   }
@@ -52,7 +64,10 @@ async function refusesBusyPort(cmd: string[]) {
     const outcome = await Promise.race([second.exited, Bun.sleep(15_000).then(() => "still running")]);
     second.kill("SIGKILL");
     expect(outcome).toBe(1);
-    const lines = (await new Response(second.stdout).text()).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await new Response(second.stdout).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.msg)).not.toContain("listening");
     const errors = lines.filter((l) => l.level === "error");
     expect(errors).toHaveLength(1);

@@ -20,7 +20,8 @@ function tracked(...patterns: string[]): string[] {
 
 /** The package a bare import specifier names ("@scope/name/sub" → "@scope/name"), or undefined for a path or builtin. */
 function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("node:") || specifier.startsWith("bun")) return undefined;
+  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("node:") || specifier.startsWith("bun"))
+    return undefined;
   const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
   return builtinModules.includes(name) ? undefined : name;
 }
@@ -30,7 +31,9 @@ describe("the repository", () => {
     const undeclared: string[] = [];
     for (const file of tracked("*.ts")) {
       const source = readFileSync(resolve(ROOT, file), "utf8");
-      for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\("([^"]+)"\)|\n\s*import\s+"([^"]+)"/g)) {
+      for (const match of source.matchAll(
+        /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\("([^"]+)"\)|\n\s*import\s+"([^"]+)"/g,
+      )) {
         const name = packageOf(match[1] ?? match[2] ?? match[3]!);
         if (name !== undefined && !declared.has(name)) undeclared.push(`${file}: ${name}`);
       }

@@ -23,12 +23,18 @@ afterAll(async () => {
 });
 
 const get = (headers: Record<string, string>) => fetch(`${base}/stats`, { headers, decompress: false });
-const count = (m: Map<string, number>, status: number) => m.get(`wikitally_http_requests_total{method="GET",route="/stats",status="${status}"}`) ?? 0;
+const count = (m: Map<string, number>, status: number) =>
+  m.get(`wikitally_http_requests_total{method="GET",route="/stats",status="${status}"}`) ?? 0;
 
 describe("GET /stats on Bun's router", () => {
   test("the fast and slow paths answer alike, 304 and 401 included, and every answer is counted", async () => {
     const token = await login(base);
-    await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     const before = await scrapeMetrics(base);
     const auth = { Authorization: `Bearer ${token}`, "Accept-Encoding": "gzip, deflate, br" };
     // A fresh token: the first answer verifies it (slow path), the next ones are served from the caches.
@@ -36,7 +42,11 @@ describe("GET /stats on Bun's router", () => {
     const answers = [];
     for (let i = 0; i < 3; i++) {
       const response = await get({ ...auth, Authorization: `Bearer ${fresh}` });
-      answers.push({ status: response.status, headers: Object.fromEntries(response.headers), body: new Uint8Array(await response.arrayBuffer()) });
+      answers.push({
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: new Uint8Array(await response.arrayBuffer()),
+      });
     }
     for (const answer of answers) {
       expect(answer.status).toBe(200);

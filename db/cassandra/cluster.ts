@@ -13,7 +13,8 @@ export function nodesFromEnv(): number {
   const raw = process.env.CASSANDRA_NODES;
   if (raw === undefined || raw === "") return 1;
   const nodes = Number(raw);
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) throw new Error(`CASSANDRA_NODES=${raw} is not a node count from 1 to ${MAX_NODES}`);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
+    throw new Error(`CASSANDRA_NODES=${raw} is not a node count from 1 to ${MAX_NODES}`);
   return nodes;
 }
 
@@ -55,9 +56,13 @@ function nodeConfig(port: number, node: number, nodes: number): string {
 
 function nodeSpec(port: number, node: number, nodes: number): NodeSpec {
   return {
-    port, node, host: nodeHost(node), config: nodeConfig(port, node, nodes),
+    port,
+    node,
+    host: nodeHost(node),
+    config: nodeConfig(port, node, nodes),
     // Three JVMs share two cores and the tests' memory: half the single node's heap each.
-    initialToken: token(node, nodes), heap: "512M",
+    initialToken: token(node, nodes),
+    heap: "512M",
   };
 }
 
@@ -92,30 +97,36 @@ async function waitForRing(port: number, nodes: number): Promise<void> {
   // (seen once: node 3 came up 0.2 s after the check table was made, and answered every write to it
   // with UnknownTableException for the two minutes that followed).
   for (let node = 1; node <= nodes; node++) {
-    await withNode(port, node, (client, host) => untilDone(deadline, `node ${host} does not know every other node`, async () => {
-      const peers = (await client.execute("SELECT peer FROM system.peers_v2")).rows.length;
-      if (peers < nodes - 1) throw new Error(`it knows ${peers} of ${nodes - 1}`);
-    }));
+    await withNode(port, node, (client, host) =>
+      untilDone(deadline, `node ${host} does not know every other node`, async () => {
+        const peers = (await client.execute("SELECT peer FROM system.peers_v2")).rows.length;
+        if (peers < nodes - 1) throw new Error(`it knows ${peers} of ${nodes - 1}`);
+      }),
+    );
   }
   const all = types.consistencies.all;
   for (let node = 1; node <= nodes; node++) {
     let failingSince: number | undefined;
-    await withNode(port, node, (client, host) => untilDone(deadline, `node ${host} does not see the whole cluster`, async () => {
-      try {
-        await client.execute(`CREATE KEYSPACE IF NOT EXISTS local_ring_check WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${nodes}}`);
-        await client.execute("CREATE TABLE IF NOT EXISTS local_ring_check.t (k int PRIMARY KEY)");
-        await client.execute("INSERT INTO local_ring_check.t (k) VALUES (?)", [node], { prepare: true, consistency: all });
-        await client.execute("SELECT k FROM local_ring_check.t WHERE k = ?", [node], { prepare: true, consistency: all });
-      } catch (error) {
-        // Still failing after 20 s: make the keyspace anew, so every node that is up now is sent its schema.
-        failingSince ??= Date.now();
-        if (Date.now() - failingSince > 20_000) {
-          failingSince = undefined;
-          await client.execute("DROP KEYSPACE IF EXISTS local_ring_check").catch(() => undefined);
+    await withNode(port, node, (client, host) =>
+      untilDone(deadline, `node ${host} does not see the whole cluster`, async () => {
+        try {
+          await client.execute(
+            `CREATE KEYSPACE IF NOT EXISTS local_ring_check WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${nodes}}`,
+          );
+          await client.execute("CREATE TABLE IF NOT EXISTS local_ring_check.t (k int PRIMARY KEY)");
+          await client.execute("INSERT INTO local_ring_check.t (k) VALUES (?)", [node], { prepare: true, consistency: all });
+          await client.execute("SELECT k FROM local_ring_check.t WHERE k = ?", [node], { prepare: true, consistency: all });
+        } catch (error) {
+          // Still failing after 20 s: make the keyspace anew, so every node that is up now is sent its schema.
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > 20_000) {
+            failingSince = undefined;
+            await client.execute("DROP KEYSPACE IF EXISTS local_ring_check").catch(() => undefined);
+          }
+          throw error;
         }
-        throw error;
-      }
-    }));
+      }),
+    );
   }
 }
 
@@ -125,7 +136,9 @@ async function withNode(port: number, node: number, work: (client: Client, host:
   const client = new Client({
     contactPoints: [`${host}:${port}`],
     localDataCenter: "datacenter1",
-    policies: { loadBalancing: new policies.loadBalancing.WhiteListPolicy(new policies.loadBalancing.RoundRobinPolicy(), [`${host}:${port}`]) },
+    policies: {
+      loadBalancing: new policies.loadBalancing.WhiteListPolicy(new policies.loadBalancing.RoundRobinPolicy(), [`${host}:${port}`]),
+    },
   });
   try {
     await work(client, host);

@@ -20,9 +20,10 @@ async function main(args: string[]): Promise<number> {
       };
       process.once("SIGINT", abort);
       process.once("SIGTERM", abort);
-      const hosts = nodes > 1
-        ? await clusterUp(port, nodes, flags.includes("--fresh"))
-        : (await cassandraUp({ port, fresh: flags.includes("--fresh") })).contactPoint;
+      const hosts =
+        nodes > 1
+          ? await clusterUp(port, nodes, flags.includes("--fresh"))
+          : (await cassandraUp({ port, fresh: flags.includes("--fresh") })).contactPoint;
       process.off("SIGINT", abort);
       process.off("SIGTERM", abort);
       console.log(`CASSANDRA_HOST=${hosts}`);
@@ -39,13 +40,19 @@ async function main(args: string[]): Promise<number> {
         const version = await releaseVersion(host, port);
         const pid = runningPid(port, node);
         const owner = pid === undefined ? "" : ` (pid ${pid} from local.ts)`;
-        console.log(version === undefined ? `Nothing answers CQL at ${host}:${port}${owner}.` : `Cassandra ${version} answers at ${host}:${port}${owner}.`);
+        console.log(
+          version === undefined
+            ? `Nothing answers CQL at ${host}:${port}${owner}.`
+            : `Cassandra ${version} answers at ${host}:${port}${owner}.`,
+        );
         if (version !== undefined) answering++;
       }
       return answering === nodes ? 0 : 1;
     }
     default:
-      console.error("usage: bun db/cassandra/command.ts up [--fresh] | down | status   (CASSANDRA_PORT, default 9042; CASSANDRA_NODES, default 1)");
+      console.error(
+        "usage: bun db/cassandra/command.ts up [--fresh] | down | status   (CASSANDRA_PORT, default 9042; CASSANDRA_NODES, default 1)",
+      );
       return 2;
   }
 }

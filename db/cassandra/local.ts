@@ -78,7 +78,7 @@ const resolving = new Map<string, Promise<string>>();
 /** Once per process and version: with-cassandra.ts may start a node and a cluster at the same time. */
 export function resolveJars(version: string = cassandraVersion()): Promise<string> {
   let jars = resolving.get(version);
-  if (jars === undefined) resolving.set(version, jars = resolveJarsOnce(version));
+  if (jars === undefined) resolving.set(version, (jars = resolveJarsOnce(version)));
   return jars;
 }
 
@@ -90,7 +90,16 @@ async function resolveJarsOnce(version: string): Promise<string> {
   const staging = `${lib}.tmp-${process.pid}`;
   console.log(`Resolving Cassandra ${version} jars with Maven (first run only)…`);
   const mvn = Bun.spawn(
-    ["mvn", "-B", "-q", "-f", join(HERE, "pom.xml"), "dependency:copy-dependencies", `-DoutputDirectory=${staging}`, "-DincludeScope=runtime"],
+    [
+      "mvn",
+      "-B",
+      "-q",
+      "-f",
+      join(HERE, "pom.xml"),
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${staging}`,
+      "-DincludeScope=runtime",
+    ],
     // Piped, not inherited: even -B -q prints stray ANSI resets; the output only matters on failure.
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -259,7 +268,14 @@ function lastLines(file: string, count: number): string {
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
 }
 
-async function waitUntilReady(host: string, port: number, pid: number, child: ChildProcess | undefined, startedAt: number, auth: boolean): Promise<string> {
+async function waitUntilReady(
+  host: string,
+  port: number,
+  pid: number,
+  child: ChildProcess | undefined,
+  startedAt: number,
+  auth: boolean,
+): Promise<string> {
   const deadline = startedAt + READY_TIMEOUT_MS;
   let nextProgress = Date.now() + 5_000;
   while (Date.now() < deadline) {
@@ -299,7 +315,11 @@ export interface CassandraInstance {
 }
 
 /** Starts a detached Cassandra on 127.0.0.1:port (no-op if one answers) and resolves once CQL answers. */
-export async function cassandraUp({ port = DEFAULT_PORT, fresh = false, auth = false }: CassandraUpOptions = {}): Promise<CassandraInstance> {
+export async function cassandraUp({
+  port = DEFAULT_PORT,
+  fresh = false,
+  auth = false,
+}: CassandraUpOptions = {}): Promise<CassandraInstance> {
   return startNode({ port, node: 0, host: HOST, config: configFile(port, auth), initialToken: "0", heap: "1G" }, fresh, auth);
 }
 
@@ -309,7 +329,9 @@ export async function startNode(spec: NodeSpec, fresh = false, auth = false): Pr
   const contactPoint = `${host}:${port}`;
   const answering = await releaseVersion(host, port, 3_000, auth);
   if (answering !== undefined) {
-    console.log(`Cassandra ${answering} already answers at ${contactPoint}; nothing to do${fresh ? " (--fresh ignored: run down first)" : ""}.`);
+    console.log(
+      `Cassandra ${answering} already answers at ${contactPoint}; nothing to do${fresh ? " (--fresh ignored: run down first)" : ""}.`,
+    );
     return { host, port, contactPoint, version: answering, started: false };
   }
   const startedAt = Date.now();

@@ -21,10 +21,7 @@ let ownsCluster = false;
 let child: Subprocess | undefined;
 
 async function stopOwned(): Promise<void> {
-  await Promise.all([
-    ownsCassandra ? cassandraDown(port) : undefined,
-    ownsCluster ? clusterDown(clusterPort, CLUSTER_NODES) : undefined,
-  ]);
+  await Promise.all([ownsCassandra ? cassandraDown(port) : undefined, ownsCluster ? clusterDown(clusterPort, CLUSTER_NODES) : undefined]);
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -73,9 +70,10 @@ let exitCode = 1;
 try {
   // Started side by side: the single node and the cluster boot in about the time of the slower one.
   // CASSANDRA_CLUSTER_PORT = CASSANDRA_PORT runs everything on the cluster, its node 1 standing in for the single node.
-  const [cassandraHost, clusterHost] = withCluster && clusterPort === port
-    ? await clusterHosts().then((hosts) => [hosts.split(",")[0]!, hosts])
-    : await Promise.all([contactPoint(), withCluster ? clusterHosts() : undefined]);
+  const [cassandraHost, clusterHost] =
+    withCluster && clusterPort === port
+      ? await clusterHosts().then((hosts) => [hosts.split(",")[0]!, hosts])
+      : await Promise.all([contactPoint(), withCluster ? clusterHosts() : undefined]);
   child = Bun.spawn(command, {
     stdio: ["inherit", "inherit", "inherit"],
     env: {

@@ -12,23 +12,37 @@ export class CassandraUsers implements UserDirectory {
   /** User creations started at start-up; logins wait for them so the admin can log in once ready. */
   private readonly creating: Promise<void>[] = [];
 
-  constructor(private readonly conn: CassandraConnection, private readonly log: Logger) {}
+  constructor(
+    private readonly conn: CassandraConnection,
+    private readonly log: Logger,
+  ) {}
 
   /** Creates the user once Cassandra is reachable; start-up does not wait for the database. */
   async ensureUser(username: string, password: string): Promise<void> {
-    const creation = this.conn.whenReady().then(async (client) => {
-      const hash = await hashPassword(password);
-      // Retried until it works: without the user nobody can log in (e.g. a new table not yet known to every node).
-      const result = await retry(() => client.execute(
-        `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`, [username, hash], PREPARED,
-      ), {
-        backoff: ENSURE_USER, signal: this.conn.signal,
-        onRetry: (error, attempt, retryInMs) => this.log.warn("could not create user; retrying", { username, error, attempt, retry_in_ms: retryInMs }),
+    const creation = this.conn
+      .whenReady()
+      .then(async (client) => {
+        const hash = await hashPassword(password);
+        // Retried until it works: without the user nobody can log in (e.g. a new table not yet known to every node).
+        const result = await retry(
+          () =>
+            client.execute(
+              `INSERT INTO ${this.conn.keyspace}.users (username, password) VALUES (?, ?) IF NOT EXISTS`,
+              [username, hash],
+              PREPARED,
+            ),
+          {
+            backoff: ENSURE_USER,
+            signal: this.conn.signal,
+            onRetry: (error, attempt, retryInMs) =>
+              this.log.warn("could not create user; retrying", { username, error, attempt, retry_in_ms: retryInMs }),
+          },
+        );
+        if (result.wasApplied()) this.log.info("created user", { username });
+      })
+      .catch((error) => {
+        if (!this.conn.isClosed) this.log.error("could not create user", { username, error });
       });
-      if (result.wasApplied()) this.log.info("created user", { username });
-    }).catch((error) => {
-      if (!this.conn.isClosed) this.log.error("could not create user", { username, error });
-    });
     this.creating.push(creation);
   }
 
@@ -36,9 +50,7 @@ export class CassandraUsers implements UserDirectory {
     if (!this.conn.isReady) throw new Error(`Cassandra not connected: ${this.conn.lastError ?? "connecting"}`);
     const client = await this.conn.whenReady();
     await Promise.all(this.creating);
-    const select = () => client.execute(
-      `SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], IDEMPOTENT,
-    );
+    const select = () => client.execute(`SELECT password FROM ${this.conn.keyspace}.users WHERE username = ?`, [username], IDEMPOTENT);
     const row = (await withRetries(select)).first();
     const stored = (row?.password as string | null | undefined) ?? undefined;
     if (stored === undefined || isPasswordHash(stored)) return verifyPassword(password, stored);
@@ -50,7 +62,8 @@ export class CassandraUsers implements UserDirectory {
     // Conditional, so a concurrent login or password change is never overwritten with a stale value.
     await client.execute(
       `UPDATE ${this.conn.keyspace}.users SET password = ? WHERE username = ? IF password = ?`,
-      [await hashPassword(password), username, stored], PREPARED,
+      [await hashPassword(password), username, stored],
+      PREPARED,
     );
     this.log.warn("upgraded a plain-text password to an argon2id hash", { username });
     return true;

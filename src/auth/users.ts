@@ -20,8 +20,6 @@ export class MemoryUsers implements UserDirectory {
 
   async verify(username: string, password: string): Promise<boolean> {
     const stored = await this.hashes.get(username);
-    return stored !== undefined && isPasswordHash(stored)
-      ? verifyPassword(password, stored)
-      : verifyPassword(password, undefined);
+    return stored !== undefined && isPasswordHash(stored) ? verifyPassword(password, stored) : verifyPassword(password, undefined);
   }
 }

@@ -50,15 +50,28 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
 function checkRelations(config: RawConfig, origin: Record<string, string>): void {
   if (config.reconnect_max_ms < config.reconnect_min_ms) {
-    throw invalid("reconnect_max_ms", config.reconnect_max_ms, origin.reconnect_max_ms,
-      `a number >= reconnect_min_ms (${config.reconnect_min_ms})`);
+    throw invalid(
+      "reconnect_max_ms",
+      config.reconnect_max_ms,
+      origin.reconnect_max_ms,
+      `a number >= reconnect_min_ms (${config.reconnect_min_ms})`,
+    );
   }
   if (!config.ingest && config.storage !== "cassandra") {
-    throw invalid("ingest", config.ingest, origin.ingest, "true unless storage is \"cassandra\" (an in-memory instance that does not ingest has nothing to serve)");
+    throw invalid(
+      "ingest",
+      config.ingest,
+      origin.ingest,
+      'true unless storage is "cassandra" (an in-memory instance that does not ingest has nothing to serve)',
+    );
   }
   if (config.lease_renew_ms > config.lease_ttl_ms / 4 - 500) {
-    throw invalid("lease_renew_ms", config.lease_renew_ms, origin.lease_renew_ms,
-      `at most lease_ttl_ms / 4 - 500 (${config.lease_ttl_ms / 4 - 500}), so a flush always fits in the lease (see src/lease/README.md)`);
+    throw invalid(
+      "lease_renew_ms",
+      config.lease_renew_ms,
+      origin.lease_renew_ms,
+      `at most lease_ttl_ms / 4 - 500 (${config.lease_ttl_ms / 4 - 500}), so a flush always fits in the lease (see src/lease/README.md)`,
+    );
   }
   if (config.jwt_secret !== undefined && Buffer.byteLength(config.jwt_secret) < 32) {
     throw invalid("jwt_secret", config.jwt_secret, origin.jwt_secret, "at least 32 bytes");
@@ -66,8 +79,12 @@ function checkRelations(config: RawConfig, origin: Record<string, string>): void
   if (!/^https?:\/\//i.test(config.stream_url)) {
     const path = config.stream_url.startsWith("file:") ? safeFilePath(config.stream_url) : config.stream_url;
     if (path === undefined || !existsSync(path)) {
-      throw invalid("stream_url", config.stream_url, origin.stream_url,
-        "an http(s) URL, or the path or file: URL of an existing SSE capture");
+      throw invalid(
+        "stream_url",
+        config.stream_url,
+        origin.stream_url,
+        "an http(s) URL, or the path or file: URL of an existing SSE capture",
+      );
     }
   }
 }
@@ -108,7 +125,11 @@ function coerce(schema: TSchema, value: string): unknown {
   const text = value.trim();
   if (schema[Kind] === "Integer" && /^-?[0-9]+$/.test(text)) return Number(text);
   if (schema[Kind] === "Boolean" && /^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
-  if (schema[Kind] === "Array") return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (schema[Kind] === "Array")
+    return text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
   return value;
 }
 
@@ -134,9 +155,7 @@ export function describe(schema: TSchema): string {
       return JSON.stringify(schema.const);
     case "Union": {
       const options = (schema.anyOf as TSchema[]).map(describe);
-      return (schema.anyOf as TSchema[]).every((s) => s[Kind] === "Literal")
-        ? `one of ${options.join(", ")}`
-        : options.join(" or ");
+      return (schema.anyOf as TSchema[]).every((s) => s[Kind] === "Literal") ? `one of ${options.join(", ")}` : options.join(" or ");
     }
     default:
       return "a valid value";

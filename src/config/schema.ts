@@ -4,8 +4,7 @@ import { FormatRegistry, Type as T, type Static } from "@sinclair/typebox";
 import { isIP } from "node:net";
 import { PROJECT_URL, SERVICE_NAME, VERSION } from "../version.ts";
 
-export const DEFAULT_USER_AGENT =
-  `${SERVICE_NAME}/${VERSION} (${PROJECT_URL}; statistics bot) bun/${Bun.version}`;
+export const DEFAULT_USER_AGENT = `${SERVICE_NAME}/${VERSION} (${PROJECT_URL}; statistics bot) bun/${Bun.version}`;
 
 // An address ("10.0.0.1", "::1") or a CIDR range ("10.0.0.0/8", "fd00::/8").
 FormatRegistry.Set("ip-or-cidr", (text) => {
@@ -18,8 +17,7 @@ FormatRegistry.Set("ip-or-cidr", (text) => {
 /** Consistency levels that make sense for a single data centre's reads and writes. */
 const CONSISTENCIES = ["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"] as const;
 
-const Millis = (def: number, description: string, minimum = 1) =>
-  T.Integer({ minimum, default: def, description });
+const Millis = (def: number, description: string, minimum = 1) => T.Integer({ minimum, default: def, description });
 
 export const ConfigSchema = T.Object(
   {
@@ -32,16 +30,20 @@ export const ConfigSchema = T.Object(
     stream_url: T.String({
       minLength: 1,
       default: "https://stream.wikimedia.org/v2/stream/recentchange",
-      description: "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once (with Cassandra, a restart resumes after the last counted event).",
+      description:
+        "SSE stream to consume: an http(s) URL, or a file path / file: URL of a recorded capture, replayed once (with Cassandra, a restart resumes after the last counted event).",
     }),
     ingest: T.Boolean({
       default: true,
-      description: "Consume the stream. With Cassandra, any number of instances may share a keyspace: only the holder of the ingest lease consumes, the others stand by (see src/lease/README.md). false: never ingest, only serve /stats from a Cassandra keyspace others ingest into.",
+      description:
+        "Consume the stream. With Cassandra, any number of instances may share a keyspace: only the holder of the ingest lease consumes, the others stand by (see src/lease/README.md). false: never ingest, only serve /stats from a Cassandra keyspace others ingest into.",
     }),
-    stream_since: T.Optional(T.String({
-      minLength: 1,
-      description: "Where to start when no position was saved: epoch milliseconds or an ISO date, sent as ?since=.",
-    })),
+    stream_since: T.Optional(
+      T.String({
+        minLength: 1,
+        description: "Where to start when no position was saved: epoch milliseconds or an ISO date, sent as ?since=.",
+      }),
+    ),
     replay_pace: T.Union([T.Literal("fast"), T.Literal("recorded")], {
       default: "fast",
       description: "For a file stream_url: replay as fast as possible, or at the pace of the events' meta.dt.",
@@ -58,7 +60,8 @@ export const ConfigSchema = T.Object(
     max_server_urls: T.Integer({
       minimum: 1,
       default: DEFAULT_MAX_SERVER_URLS,
-      description: "Most distinct server URLs kept in by_server_url; events of further ones count everywhere else and are tallied as server_url_overflow.",
+      description:
+        "Most distinct server URLs kept in by_server_url; events of further ones count everywhere else and are tallied as server_url_overflow.",
     }),
     storage: T.Union([T.Literal("in-memory"), T.Literal("cassandra")], {
       default: "in-memory",
@@ -69,8 +72,16 @@ export const ConfigSchema = T.Object(
       default: "127.0.0.1:9042",
       description: "Cassandra contact points, comma-separated host[:port].",
     }),
-    cassandra_keyspace: T.String({ pattern: "^[A-Za-z][A-Za-z0-9_]{0,47}$", default: "goanalytics", description: "Keyspace holding wikitally's tables." }),
-    cassandra_datacenter: T.String({ minLength: 1, default: "datacenter1", description: "Local data centre for the driver's load balancing." }),
+    cassandra_keyspace: T.String({
+      pattern: "^[A-Za-z][A-Za-z0-9_]{0,47}$",
+      default: "goanalytics",
+      description: "Keyspace holding wikitally's tables.",
+    }),
+    cassandra_datacenter: T.String({
+      minLength: 1,
+      default: "datacenter1",
+      description: "Local data centre for the driver's load balancing.",
+    }),
     cassandra_replication: T.String({
       pattern: "^(SimpleStrategy|NetworkTopologyStrategy):[1-9][0-9]?$",
       default: "SimpleStrategy:1",
@@ -81,12 +92,16 @@ export const ConfigSchema = T.Object(
     cassandra_password: T.Optional(T.String({ minLength: 1, description: "Cassandra password." })),
     cassandra_new_user_check: T.Union([T.Literal("read-then-insert"), T.Literal("lwt")], {
       default: "read-then-insert",
-      description: "How a user is found new for distinct_users: read-then-insert is exact with one writer per keyspace (which the ingest lease ensures) and cheap; lwt (INSERT ... IF NOT EXISTS) stays exact with several writers, at one Paxos round per new user.",
+      description:
+        "How a user is found new for distinct_users: read-then-insert is exact with one writer per keyspace (which the ingest lease ensures) and cheap; lwt (INSERT ... IF NOT EXISTS) stays exact with several writers, at one Paxos round per new user.",
     }),
-    cassandra_consistency: T.Union(CONSISTENCIES.map((c) => T.Literal(c)), {
-      default: "LOCAL_QUORUM",
-      description: "Consistency level of every read and write. With replication 3, LOCAL_QUORUM keeps working with one replica down.",
-    }),
+    cassandra_consistency: T.Union(
+      CONSISTENCIES.map((c) => T.Literal(c)),
+      {
+        default: "LOCAL_QUORUM",
+        description: "Consistency level of every read and write. With replication 3, LOCAL_QUORUM keeps working with one replica down.",
+      },
+    ),
     cassandra_serial_consistency: T.Union([T.Literal("LOCAL_SERIAL"), T.Literal("SERIAL")], {
       default: "LOCAL_SERIAL",
       description: "Serial consistency of the lightweight transactions (the ingest lease, new users with lwt, user creation).",
@@ -98,36 +113,46 @@ export const ConfigSchema = T.Object(
       expected: "an integer >= 3000 that is a multiple of 1000 (Cassandra TTLs are whole seconds)",
       description: "Lifetime of the ingest lease (Cassandra only): a crashed holder is replaced within this plus lease_renew_ms.",
     }),
-    lease_renew_ms: Millis(2_000, "How often the lease holder renews it, and standbys try to take it. At most lease_ttl_ms / 4 - 500.", 100),
+    lease_renew_ms: Millis(
+      2_000,
+      "How often the lease holder renews it, and standbys try to take it. At most lease_ttl_ms / 4 - 500.",
+      100,
+    ),
     flush_interval_ms: Millis(1_000, "How often counted events are flushed to Cassandra.", 10),
-    jwt_secret: T.Optional(T.String({
-      // The 32-byte minimum is checked in bytes by the loader; minLength would count UTF-16 units.
-      minLength: 1,
-      expected: "a string of at least 32 bytes",
-      description: "HS256 signing key, at least 32 bytes. When absent a random one is generated at start-up.",
-    })),
+    jwt_secret: T.Optional(
+      T.String({
+        // The 32-byte minimum is checked in bytes by the loader; minLength would count UTF-16 units.
+        minLength: 1,
+        expected: "a string of at least 32 bytes",
+        description: "HS256 signing key, at least 32 bytes. When absent a random one is generated at start-up.",
+      }),
+    ),
     token_ttl_seconds: T.Integer({ minimum: 1, maximum: 31_536_000, default: 3600, description: "Lifetime of issued tokens." }),
     admin_username: T.String({ minLength: 1, maxLength: 128, default: "admin", description: "User created at start-up." }),
     admin_password: T.String({ minLength: 8, maxLength: 1024, default: "password123", description: "Password of admin_username." }),
     login_max_failures: T.Integer({
       minimum: 1,
       default: 5,
-      description: "Failed logins allowed per client address and username within login_window_seconds (4 times as many per address over all usernames); then 429. A username failing from many addresses is slowed down (up to 2 s per attempt), never refused.",
+      description:
+        "Failed logins allowed per client address and username within login_window_seconds (4 times as many per address over all usernames); then 429. A username failing from many addresses is slowed down (up to 2 s per attempt), never refused.",
     }),
     login_window_seconds: T.Integer({ minimum: 1, default: 300, description: "Window of the login failure limit." }),
     trusted_proxies: T.Array(T.String({ format: "ip-or-cidr" }), {
       default: [],
       expected: "a list of IP addresses or CIDR ranges (in the environment, comma-separated)",
-      description: "Reverse proxies whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of them. Empty: the client is the TCP peer.",
+      description:
+        "Reverse proxies whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of them. Empty: the client is the TCP peer.",
     }),
     access_log: T.Boolean({
       default: true,
       description: "Log one line per HTTP request (method, route, status, duration, client) at level info.",
     }),
-    metrics_token: T.Optional(T.String({
-      minLength: 16,
-      description: "When set, GET /metrics requires `Authorization: Bearer <metrics_token>`; when absent /metrics is open, like /health.",
-    })),
+    metrics_token: T.Optional(
+      T.String({
+        minLength: 16,
+        description: "When set, GET /metrics requires `Authorization: Bearer <metrics_token>`; when absent /metrics is open, like /health.",
+      }),
+    ),
     log_level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
       default: "info",
       description: "Lowest level written to the JSON log on stdout.",

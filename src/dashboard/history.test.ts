@@ -4,7 +4,11 @@ import { EventHistory } from "./history.ts";
 function setup(seconds = 4) {
   let total = 0;
   let now = 1_000_000;
-  const history = new EventHistory(() => total, seconds, () => now);
+  const history = new EventHistory(
+    () => total,
+    seconds,
+    () => now,
+  );
   return { history, tick: (events: number, ms = 1000) => ((total += events), (now += ms), history.sample()) };
 }
 

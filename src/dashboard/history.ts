@@ -21,7 +21,11 @@ export class EventHistory {
    * @param total the running count to differentiate (ingest's `counted`)
    * @param seconds how many per-second points are kept
    */
-  constructor(private readonly total: () => number, readonly seconds = 600, private readonly now = Date.now) {
+  constructor(
+    private readonly total: () => number,
+    readonly seconds = 600,
+    private readonly now = Date.now,
+  ) {
     this.ring = new Float64Array(seconds);
     this.lastTotal = total();
     this.lastAt = now();

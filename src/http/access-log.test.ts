@@ -11,8 +11,15 @@ function setup(accessLog: boolean) {
   const store = new MemoryStore();
   const app = createApp({
     jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60, loginMaxFailures: 5, loginWindowSeconds: 60,
-    store, users: new MemoryUsers(), stream: () => idleStatus("x"), ingest: new Ingest(store, log).counters, log, accessLog,
+    tokenTtlSeconds: 60,
+    loginMaxFailures: 5,
+    loginWindowSeconds: 60,
+    store,
+    users: new MemoryUsers(),
+    stream: () => idleStatus("x"),
+    ingest: new Ingest(store, log).counters,
+    log,
+    accessLog,
   });
   const requests = () => lines.filter((l) => l.msg === "request");
   return { app, requests };

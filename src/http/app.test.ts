@@ -32,8 +32,12 @@ function setup(overrides: Partial<AppOptions> = {}) {
   const store = new MemoryStore();
   const logLines: string[] = [];
   const streamStatus: StreamStatus = {
-    state: "streaming", source: "https://stream.example/recentchange", connections: 1,
-    lastError: undefined, lastEventAt: undefined, retryInMs: undefined,
+    state: "streaming",
+    source: "https://stream.example/recentchange",
+    connections: 1,
+    lastError: undefined,
+    lastEventAt: undefined,
+    retryInMs: undefined,
   };
   const ingest = counters();
   const app = createApp({
@@ -57,7 +61,12 @@ function get(app: App, path: string, headers: Record<string, string> = {}): Prom
   return app.handle(new Request(`http://localhost${path}`, { headers }));
 }
 
-function postLogin(app: App, body: string | null, contentType: string | undefined = "application/json", headers: Record<string, string> = {}) {
+function postLogin(
+  app: App,
+  body: string | null,
+  contentType: string | undefined = "application/json",
+  headers: Record<string, string> = {},
+) {
   const h: Record<string, string> = { ...headers };
   if (contentType !== undefined) h["content-type"] = contentType;
   return app.handle(new Request("http://localhost/login", { method: "POST", headers: h, body }));
@@ -158,7 +167,7 @@ describe("POST /login", () => {
     expect(response.status).toBe(401);
     const text = await response.clone().text();
     expect(await errorBody(response)).toEqual({ error: "invalid_credentials", message: "invalid username or password" });
-    expect(text).not.toContain("token\"");
+    expect(text).not.toContain('token"');
     expectNoLeaks(text, password);
   });
 
@@ -214,7 +223,7 @@ describe("POST /login", () => {
     const { error, message } = await errorBody(response);
     expect(error).toMatch(/^invalid_/);
     expect(message.length).toBeGreaterThan(0);
-    expect(text).not.toContain("token\"");
+    expect(text).not.toContain('token"');
     expectNoLeaks(text, CANARY, PASSWORD, "47114711");
   });
 
@@ -242,7 +251,7 @@ describe("POST /login failure limit", () => {
     expect(Number(retryAfter)).toBeLessThanOrEqual(WINDOW_S);
     const text = await response.clone().text();
     expect((await errorBody(response)).error).toBe("too_many_requests");
-    expect(text).not.toContain("token\"");
+    expect(text).not.toContain('token"');
     expect(text).not.toContain(PASSWORD);
     return Number(retryAfter);
   }
@@ -333,9 +342,7 @@ describe("POST /login failure limit", () => {
 
   it("cannot be bypassed by sending many attempts at once", async () => {
     const { app } = setup();
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => login(app, USER, `parallel-guess-${i}`)),
-    );
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => login(app, USER, `parallel-guess-${i}`)));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX_FAILURES);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10 - MAX_FAILURES);
@@ -435,28 +442,43 @@ describe("GET /stats", () => {
 
   const valid = { sub: USER, iat: NOW_S, exp: NOW_S + TTL };
   const badTokens: [string, () => Promise<string>][] = [
-    ["a tampered payload", async () => {
-      const [h, , s] = (await signed(valid)).split(".");
-      return `${h}.${b64url({ ...valid, sub: "root" })}.${s}`;
-    }],
-    ["an extended expiry in the payload", async () => {
-      const [h, , s] = (await signed(valid)).split(".");
-      return `${h}.${b64url({ ...valid, exp: valid.exp + 86_400 })}.${s}`;
-    }],
-    ["a tampered signature", async () => {
-      const [h, p, s] = (await signed(valid)).split(".");
-      return `${h}.${p}.${s![0] === "A" ? "B" : "A"}${s!.slice(1)}`;
-    }],
-    ["a missing signature", async () => {
-      const [h, p] = (await signed(valid)).split(".");
-      return `${h}.${p}.`;
-    }],
+    [
+      "a tampered payload",
+      async () => {
+        const [h, , s] = (await signed(valid)).split(".");
+        return `${h}.${b64url({ ...valid, sub: "root" })}.${s}`;
+      },
+    ],
+    [
+      "an extended expiry in the payload",
+      async () => {
+        const [h, , s] = (await signed(valid)).split(".");
+        return `${h}.${b64url({ ...valid, exp: valid.exp + 86_400 })}.${s}`;
+      },
+    ],
+    [
+      "a tampered signature",
+      async () => {
+        const [h, p, s] = (await signed(valid)).split(".");
+        return `${h}.${p}.${s![0] === "A" ? "B" : "A"}${s!.slice(1)}`;
+      },
+    ],
+    [
+      "a missing signature",
+      async () => {
+        const [h, p] = (await signed(valid)).split(".");
+        return `${h}.${p}.`;
+      },
+    ],
     ["a token signed with another secret", () => signed(valid, "HS256", "another-secret-that-is-long-enough-32b")],
     ["alg none", async () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url(valid)}.`],
-    ["alg none with the original signature", async () => {
-      const [, p, s] = (await signed(valid)).split(".");
-      return `${b64url({ alg: "none", typ: "JWT" })}.${p}.${s}`;
-    }],
+    [
+      "alg none with the original signature",
+      async () => {
+        const [, p, s] = (await signed(valid)).split(".");
+        return `${b64url({ alg: "none", typ: "JWT" })}.${p}.${s}`;
+      },
+    ],
     ["alg HS384 with the same secret", () => signed(valid, "HS384")],
     ["alg HS512 with the same secret", () => signed(valid, "HS512")],
     ["an expired token", () => signed({ sub: USER, iat: NOW_S - TTL - 60, exp: NOW_S - 60 })],
@@ -574,7 +596,12 @@ describe("GET /swagger/json", () => {
 
   it("requires bearerAuth for /stats and for nothing else", () => {
     expect(spec.paths["/stats"]!.get!.security).toEqual([{ bearerAuth: [] }]);
-    for (const [path, method] of [["/login", "post"], ["/status", "get"], ["/health", "get"], ["/ready", "get"]] as const) {
+    for (const [path, method] of [
+      ["/login", "post"],
+      ["/status", "get"],
+      ["/health", "get"],
+      ["/ready", "get"],
+    ] as const) {
       expect(spec.paths[path]![method]!.security).toBeUndefined();
     }
   });

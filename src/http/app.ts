@@ -56,7 +56,9 @@ export function createApp(options: AppOptions) {
   const history = new EventHistory(() => options.ingest.counted);
   history.start();
   const stats = new StatsRoute({
-    cache: new StatsCache(store), authorize: auth.authorize, observer,
+    cache: new StatsCache(store),
+    authorize: auth.authorize,
+    observer,
     knownToken: (request) => auth.knows(request),
     errorAnswer: (error, request) => errors.answer("UNKNOWN", error, request),
   });
@@ -64,13 +66,15 @@ export function createApp(options: AppOptions) {
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
   const app = new Elysia({ normalize: false })
     .use(observer.plugin())
-    .use(swagger({
-      path: "/swagger",
-      documentation: {
-        info: { title: SERVICE_NAME, version: VERSION, description: "Statistics of Wikimedia's recentchange stream." },
-        components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
-      },
-    }))
+    .use(
+      swagger({
+        path: "/swagger",
+        documentation: {
+          info: { title: SERVICE_NAME, version: VERSION, description: "Statistics of Wikimedia's recentchange stream." },
+          components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+        },
+      }),
+    )
     .use(swaggerPage())
     .error({ HttpError })
     .onError(({ code, error, request, route }) => {
@@ -80,10 +84,16 @@ export function createApp(options: AppOptions) {
     })
     .onStop(() => history.stop())
     .use(operationsRoutes({ store, stream, ingest: options.ingest, lease: options.lease }))
-    .use(loginRoute({
-      users, auth, log,
-      maxFailures: options.loginMaxFailures, windowSeconds: options.loginWindowSeconds, trustedProxies: options.trustedProxies ?? [],
-    }))
+    .use(
+      loginRoute({
+        users,
+        auth,
+        log,
+        maxFailures: options.loginMaxFailures,
+        windowSeconds: options.loginWindowSeconds,
+        trustedProxies: options.trustedProxies ?? [],
+      }),
+    )
     .use(statsRoutes({ stats, auth, history, store, stream, lastEventDt }))
     .use(metricsRoute(metrics, options.metricsToken))
     .use(dashboardRoutes());

@@ -8,7 +8,10 @@ export class BearerAuth {
   private readonly jwt;
   private readonly verified = new TokenCache();
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.jwt = jwt({ name: "jwt", secret, alg: "HS256" }).decorator.jwt;
   }
 

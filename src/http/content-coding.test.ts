@@ -25,7 +25,9 @@ describe("negotiate", () => {
 });
 
 describe("EncodedBody", () => {
-  const json = Buffer.from(JSON.stringify({ by_server_url: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`https://w${i}.org`, i])) }));
+  const json = Buffer.from(
+    JSON.stringify({ by_server_url: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`https://w${i}.org`, i])) }),
+  );
 
   test("compresses once per coding, and each form decodes to the body", () => {
     const body = new EncodedBody(json);

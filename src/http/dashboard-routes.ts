@@ -14,10 +14,12 @@ const html = page as unknown as string;
 const LIBRARY = "public, max-age=86400";
 const hidden = { detail: { hide: true } };
 
-const text = (body: string, type: string, cache = "no-cache") =>
-  () => new Response(body, { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": cache } });
-const file = (path: string, type: string) =>
-  () => new Response(Bun.file(path), { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": LIBRARY } });
+const text =
+  (body: string, type: string, cache = "no-cache") =>
+  () =>
+    new Response(body, { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": cache } });
+const file = (path: string, type: string) => () =>
+  new Response(Bun.file(path), { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": LIBRARY } });
 
 export function dashboardRoutes() {
   return new Elysia({ name: "dashboard" })
@@ -25,7 +27,8 @@ export function dashboardRoutes() {
       response: { 200: t.String({ description: "The dashboard page (HTML)", example: "<!doctype html>…" }), ...errorAnswers(405) },
       detail: {
         summary: "The dashboard (HTML): log in, then watch the totals and events per second",
-        description: "A page served from the binary; its script polls `/stats` and `/stats/history` every second with the token it obtained from `/login`.",
+        description:
+          "A page served from the binary; its script polls `/stats` and `/stats/history` every second with the token it obtained from `/login`.",
         tags: ["dashboard"],
       },
     })

@@ -7,7 +7,11 @@ const BODY_BACKSTOP_BYTES = 1024 * 1024;
 /** The HTTP API could not listen; main logs the message as one line and exits 1. */
 export class ListenError extends Error {
   override name = "ListenError";
-  constructor(readonly host: string, readonly port: number, options: ErrorOptions) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    options: ErrorOptions,
+  ) {
     super(`cannot listen on ${host}:${port}: ${reason(options.cause)}`, options);
   }
 }

@@ -33,8 +33,9 @@ export function loginRoute({ users, auth, log, maxFailures, windowSeconds, trust
     }
   };
 
-  return new Elysia({ name: "login-route" })
-    .post("/login", async ({ body, request, server }) => {
+  return new Elysia({ name: "login-route" }).post(
+    "/login",
+    async ({ body, request, server }) => {
       const client = clients.of(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"));
       const attempt = limiter.begin(client, body.username);
       if (attempt.retryAfterMs > 0) throw new TooManyRequestsError(attempt.retryAfterMs);
@@ -49,7 +50,8 @@ export function loginRoute({ users, auth, log, maxFailures, windowSeconds, trust
       }
       attempt.succeeded();
       return auth.issue(body.username);
-    }, {
+    },
+    {
       body: LoginBody,
       // readJsonBody parses (JSON only, bounded in size and depth) and always answers; "json" is never
       // reached and is there so the OpenAPI document lists application/json as the one content type.
@@ -57,8 +59,10 @@ export function loginRoute({ users, auth, log, maxFailures, windowSeconds, trust
       response: { 200: TokenSchema, ...errorAnswers(400, 401, 405, 413, 429, 503) },
       detail: {
         summary: "Exchange credentials for a bearer token",
-        description: "JSON body only. 401 for a wrong password or an unknown user alike; 429 with Retry-After after too many failures per client or username; 503 with Retry-After while the user table (Cassandra) is unreachable.",
+        description:
+          "JSON body only. 401 for a wrong password or an unknown user alike; 429 with Retry-After after too many failures per client or username; 503 with Retry-After while the user table (Cassandra) is unreachable.",
         tags: ["auth"],
       },
-    });
+    },
+  );
 }

@@ -26,8 +26,14 @@ async function spec(): Promise<Record<string, Record<string, Operation>>> {
   const log = createLogger("error");
   const app = createApp({
     jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60, loginMaxFailures: 5, loginWindowSeconds: 60,
-    store, users: new MemoryUsers(), stream: () => idleStatus("x"), ingest: new Ingest(store, log).counters, log,
+    tokenTtlSeconds: 60,
+    loginMaxFailures: 5,
+    loginWindowSeconds: 60,
+    store,
+    users: new MemoryUsers(),
+    stream: () => idleStatus("x"),
+    ingest: new Ingest(store, log).counters,
+    log,
   });
   const response = await app.handle(new Request("http://localhost/swagger/json"));
   return ((await response.json()) as { paths: Record<string, Record<string, Operation>> }).paths;

@@ -16,20 +16,34 @@ async function setup() {
   const ingest = new Ingest(store, log);
   const app = createApp({
     jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60, loginMaxFailures: 5, loginWindowSeconds: 60,
-    store, users, stream: () => ({ ...idleStatus("x"), state: "streaming" }), ingest: ingest.counters,
-    lastEventDt: () => ingest.lastCountedDt, log,
+    tokenTtlSeconds: 60,
+    loginMaxFailures: 5,
+    loginWindowSeconds: 60,
+    store,
+    users,
+    stream: () => ({ ...idleStatus("x"), state: "streaming" }),
+    ingest: ingest.counters,
+    lastEventDt: () => ingest.lastCountedDt,
+    log,
   });
-  const login = await app.handle(new Request("http://localhost/login", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(USER),
-  }));
+  const login = await app.handle(
+    new Request("http://localhost/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(USER),
+    }),
+  );
   const { token } = (await login.json()) as { token: string };
   const get = (path: string, headers: Record<string, string> = {}) =>
     app.handle(new Request(`http://localhost${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } }));
   return { app, store, ingest, get };
 }
 
-const message = (dt: string) => ({ type: "message", data: JSON.stringify({ user: "Ann", bot: false, server_url: "https://en.wikipedia.org", meta: { dt } }), lastEventId: "" });
+const message = (dt: string) => ({
+  type: "message",
+  data: JSON.stringify({ user: "Ann", bot: false, server_url: "https://en.wikipedia.org", meta: { dt } }),
+  lastEventId: "",
+});
 
 describe("GET /stats with ETag", () => {
   test("answers 304 without a body while the totals match If-None-Match, and 200 with a new tag once they change", async () => {
@@ -66,7 +80,8 @@ describe("GET /stats compressed", () => {
     ["br;q=0, gzip", "gzip"],
   ] as const)("with Accept-Encoding %p answers %p, which decodes to the identity answer", async (accept, coding) => {
     const { get, ingest } = await setup();
-    for (let i = 0; i < 50; i++) ingest.onEvent({ ...message(new Date().toISOString()), data: JSON.stringify({ user: `U${i}`, server_url: `https://w${i}.org` }) });
+    for (let i = 0; i < 50; i++)
+      ingest.onEvent({ ...message(new Date().toISOString()), data: JSON.stringify({ user: `U${i}`, server_url: `https://w${i}.org` }) });
     await ingest.drain();
     const plain = await get("/stats");
     const identity = Buffer.from(await plain.arrayBuffer());
@@ -96,7 +111,10 @@ describe("GET /stats/history", () => {
     ingest.onEvent(message(new Date(Date.now() - 5000).toISOString()));
     await ingest.drain();
     const history = (await (await get("/stats/history")).json()) as {
-      step_s: number; events: number[]; stream: { state: string; lag_s?: number }; store: { kind: string; ready: boolean; pending_events: number };
+      step_s: number;
+      events: number[];
+      stream: { state: string; lag_s?: number };
+      store: { kind: string; ready: boolean; pending_events: number };
     };
     expect(history.step_s).toBe(1);
     expect(history.events).toBeArray();

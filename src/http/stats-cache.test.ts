@@ -66,9 +66,14 @@ describe("StatsCache", () => {
 
   test("writes by_server_url in URL order, whatever order the store counted them in", async () => {
     const { store, cache } = setup();
-    for (const serverUrl of ["https://www.wikidata.org", "https://commons.wikimedia.org", "https://de.wikipedia.org"]) store.add({ ...event, serverUrl });
+    for (const serverUrl of ["https://www.wikidata.org", "https://commons.wikimedia.org", "https://de.wikipedia.org"])
+      store.add({ ...event, serverUrl });
     const text = new TextDecoder().decode((await cache.answer()).body.identity);
-    expect(Object.keys(JSON.parse(text).by_server_url)).toEqual(["https://commons.wikimedia.org", "https://de.wikipedia.org", "https://www.wikidata.org"]);
+    expect(Object.keys(JSON.parse(text).by_server_url)).toEqual([
+      "https://commons.wikimedia.org",
+      "https://de.wikipedia.org",
+      "https://www.wikidata.org",
+    ]);
   });
 
   test("tags each answer by its content: the same totals keep their ETag, new totals get a new one", async () => {

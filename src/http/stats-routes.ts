@@ -21,34 +21,42 @@ interface StatsRoutesOptions {
 }
 
 export function statsRoutes({ stats, auth, history, store, stream, lastEventDt }: StatsRoutesOptions) {
-  return new Elysia({ name: "stats-routes" })
-    // Bun's router serves GET /stats (StatsRoute.native, installed by createApp); this route documents
-    // it, and answers HEAD and app.handle. `request.headers` rather than Elysia's `headers`, which
-    // copies every header.
-    .get("/stats", ({ request }) => stats.answer(request), {
-      response: { 200: StatsSchema, ...errorAnswers(401, 405) },
-      detail: {
-        summary: "Totals since counting began",
-        description: "Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the totals are unchanged.",
-        tags: ["stats"], security: [{ bearerAuth: [] }],
-      },
-    })
-    .get("/stats/history", async ({ request }) => {
-      await auth.authorize(request);
-      const st = stream();
-      const s = store.health();
-      const lag = lagSeconds(lastEventDt(), Date.now());
-      return {
-        ...history.series(),
-        stream: { state: st.state, ...opt("lag_s", lag === undefined ? undefined : Math.round(lag * 10) / 10) },
-        store: { kind: store.kind, ready: s.ready, pending_events: s.pendingEvents },
-      };
-    }, {
-      response: { 200: HistorySchema, ...errorAnswers(401, 405) },
-      detail: {
-        summary: "Counted events per second over the last 10 minutes, with stream and store state",
-        description: "The dashboard's live series: one point per second, kept in a ring buffer in memory (this process only).",
-        tags: ["stats"], security: [{ bearerAuth: [] }],
-      },
-    });
+  return (
+    new Elysia({ name: "stats-routes" })
+      // Bun's router serves GET /stats (StatsRoute.native, installed by createApp); this route documents
+      // it, and answers HEAD and app.handle. `request.headers` rather than Elysia's `headers`, which
+      // copies every header.
+      .get("/stats", ({ request }) => stats.answer(request), {
+        response: { 200: StatsSchema, ...errorAnswers(401, 405) },
+        detail: {
+          summary: "Totals since counting began",
+          description: "Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the totals are unchanged.",
+          tags: ["stats"],
+          security: [{ bearerAuth: [] }],
+        },
+      })
+      .get(
+        "/stats/history",
+        async ({ request }) => {
+          await auth.authorize(request);
+          const st = stream();
+          const s = store.health();
+          const lag = lagSeconds(lastEventDt(), Date.now());
+          return {
+            ...history.series(),
+            stream: { state: st.state, ...opt("lag_s", lag === undefined ? undefined : Math.round(lag * 10) / 10) },
+            store: { kind: store.kind, ready: s.ready, pending_events: s.pendingEvents },
+          };
+        },
+        {
+          response: { 200: HistorySchema, ...errorAnswers(401, 405) },
+          detail: {
+            summary: "Counted events per second over the last 10 minutes, with stream and store state",
+            description: "The dashboard's live series: one point per second, kept in a ring buffer in memory (this process only).",
+            tags: ["stats"],
+            security: [{ bearerAuth: [] }],
+          },
+        },
+      )
+  );
 }

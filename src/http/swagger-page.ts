@@ -23,8 +23,8 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const asset = (path: string, type: string) =>
-  () => new Response(Bun.file(path), { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": "public, max-age=86400" } });
+const asset = (path: string, type: string) => () =>
+  new Response(Bun.file(path), { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": "public, max-age=86400" } });
 const hidden = { detail: { hide: true } };
 
 /** Use after @elysiajs/swagger: this /swagger replaces its page, which loads its scripts from a CDN. */

@@ -40,7 +40,11 @@ export class IngestLease implements WriteGuard {
   private readonly table: LeaseTable;
   private readonly now: () => number;
 
-  constructor(private readonly conn: CassandraConnection, private readonly options: IngestLeaseOptions, private readonly log: Logger) {
+  constructor(
+    private readonly conn: CassandraConnection,
+    private readonly options: IngestLeaseOptions,
+    private readonly log: Logger,
+  ) {
     this.flushWindowMs = options.ttlMs / 2;
     this.now = options.now ?? (() => performance.now());
     // A lease statement waits at most half the lease: its answer is no use later, and shutdown must not hang on it.

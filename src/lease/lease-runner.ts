@@ -83,8 +83,10 @@ export class LeaseRunner {
     this.leading = new AbortController();
     try {
       await retry(() => store.takeOver(), {
-        backoff: CASSANDRA_READ, signal: AbortSignal.any([this.stopping.signal, this.leading.signal]),
-        onRetry: (error, attempt, retryInMs) => log.warn("reading the totals before taking over failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+        backoff: CASSANDRA_READ,
+        signal: AbortSignal.any([this.stopping.signal, this.leading.signal]),
+        onRetry: (error, attempt, retryInMs) =>
+          log.warn("reading the totals before taking over failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
       });
     } catch {
       // Given up only because this process is stopping or no longer leads.
@@ -93,12 +95,15 @@ export class LeaseRunner {
     const source = await this.options.open();
     if (source === undefined || this.stopping.signal.aborted) return;
     this.source = source;
-    this.running = source.run().then(() => {
-      // Still the current source: it ended on its own, not because this process stood down.
-      if (this.source === source) this.ended();
-    }, (error: unknown) => {
-      if (!this.stopping.signal.aborted) this.options.log.error("stream consumer crashed", { error });
-    });
+    this.running = source.run().then(
+      () => {
+        // Still the current source: it ended on its own, not because this process stood down.
+        if (this.source === source) this.ended();
+      },
+      (error: unknown) => {
+        if (!this.stopping.signal.aborted) this.options.log.error("stream consumer crashed", { error });
+      },
+    );
   }
 
   /** What was counted and not flushed is dropped: the next holder re-reads those events from the saved position. */

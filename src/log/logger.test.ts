@@ -89,7 +89,12 @@ describe("RateLimitedLog", () => {
   function limited(burst: number, intervalMs: number) {
     const clock = { now: 1_000_000 };
     const calls: { msg: string; fields: Fields }[] = [];
-    const log = new RateLimitedLog((msg, fields) => calls.push({ msg, fields }), burst, intervalMs, () => clock.now);
+    const log = new RateLimitedLog(
+      (msg, fields) => calls.push({ msg, fields }),
+      burst,
+      intervalMs,
+      () => clock.now,
+    );
     return { log, calls, clock };
   }
 

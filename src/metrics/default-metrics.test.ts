@@ -28,7 +28,12 @@ describe("collectDefaultMetrics", () => {
     const dropped = ["nodejs_heap_space_size_total_bytes", "nodejs_heap_space_size_used_bytes", "nodejs_heap_space_size_available_bytes"];
     expect([...ours.names].sort()).toEqual([...theirs.names].filter((name) => !dropped.includes(name)).sort());
     for (const name of dropped) expect(theirs.names.has(name)).toBe(true);
-    for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_heap_size_used_bytes", "nodejs_eventloop_lag_p99_seconds"]) {
+    for (const name of [
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "nodejs_heap_size_used_bytes",
+      "nodejs_eventloop_lag_p99_seconds",
+    ]) {
       expect(ours.names.has(name)).toBe(true);
     }
   });

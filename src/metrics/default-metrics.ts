@@ -31,8 +31,18 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 export function collectDefaultMetrics(registry: Registry): void {
   const config = { eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS };
   for (const register of [
-    processCpuTotal, processStartTime, osMemoryHeap, processOpenFileDescriptors, processMaxFileDescriptors, eventLoopLag,
+    processCpuTotal,
+    processStartTime,
+    osMemoryHeap,
+    processOpenFileDescriptors,
+    processMaxFileDescriptors,
+    eventLoopLag,
     ...(typeof process.getActiveResourcesInfo === "function" ? [processResources] : []),
-    processHandles, processRequests, heapSizeAndUsed, version, gc,
-  ]) register(registry, config);
+    processHandles,
+    processRequests,
+    heapSizeAndUsed,
+    version,
+    gc,
+  ])
+    register(registry, config);
 }

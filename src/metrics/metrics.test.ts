@@ -11,7 +11,8 @@ function setup(ingest: Record<string, number> = { counted: 0 }) {
   const values = async () => {
     const series = new Map<string, number>();
     for (const line of (await metrics.scrape()).body.split("\n")) {
-      if (line !== "" && !line.startsWith("#")) series.set(line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1)));
+      if (line !== "" && !line.startsWith("#"))
+        series.set(line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1)));
     }
     return series;
   };

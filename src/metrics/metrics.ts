@@ -30,9 +30,15 @@ export class Metrics {
 
   /** The text exposition and its content type. */
   async scrape(): Promise<{ body: string; contentType: string }> {
-    this.registry ??= import("./registry.ts").then(({ createRegistry }) => createRegistry({
-      ...this.sources, logins: this.logins, flushes: this.flushes, storeErrors: () => this.storeErrors, requests: this.requests,
-    }));
+    this.registry ??= import("./registry.ts").then(({ createRegistry }) =>
+      createRegistry({
+        ...this.sources,
+        logins: this.logins,
+        flushes: this.flushes,
+        storeErrors: () => this.storeErrors,
+        requests: this.requests,
+      }),
+    );
     const registry = await this.registry;
     return { body: await registry.metrics(), contentType: registry.contentType };
   }

@@ -45,15 +45,17 @@ export class RequestObserver {
 
   /** Use before the routes it observes. */
   plugin() {
-    return new Elysia({ name: "request-observer" })
-      // Hooks destructure what they use: Elysia compiles every route to compute only what its hooks
-      // read, and a hook taking the whole context makes it compute everything for every request.
-      // The peer address is read while the request is open.
-      .onRequest(({ request, server }) => this.stamp(request, server))
-      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
-        const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
-        this.record(request, route, status);
-      });
+    return (
+      new Elysia({ name: "request-observer" })
+        // Hooks destructure what they use: Elysia compiles every route to compute only what its hooks
+        // read, and a hook taking the whole context makes it compute everything for every request.
+        // The peer address is read while the request is open.
+        .onRequest(({ request, server }) => this.stamp(request, server))
+        .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+          const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
+          this.record(request, route, status);
+        })
+    );
   }
 
   /** The request's start (and, for the access log, its peer address, read while the request is open). */
@@ -82,7 +84,11 @@ export class RequestObserver {
     if (route === "/login" && request.method === "POST") this.options.metrics.observeLogin(loginResult(status));
     if (this.options.accessLog) {
       this.options.log.info("request", {
-        method: request.method, route, status, duration_ms: Math.round(seconds * 1e5) / 100, client: start?.client ?? "unknown",
+        method: request.method,
+        route,
+        status,
+        duration_ms: Math.round(seconds * 1e5) / 100,
+        client: start?.client ?? "unknown",
       });
     }
   }

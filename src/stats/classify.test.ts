@@ -3,8 +3,7 @@ import { classify } from "./classify.ts";
 import { Tally } from "./tally.ts";
 import type { ChangeEvent } from "./types.ts";
 
-const edit = (fields: Record<string, unknown>) =>
-  JSON.stringify({ meta: { domain: "en.wikipedia.org" }, type: "edit", ...fields });
+const edit = (fields: Record<string, unknown>) => JSON.stringify({ meta: { domain: "en.wikipedia.org" }, type: "edit", ...fields });
 
 describe("classify", () => {
   it("counts an ordinary recentchange event with its user, bot flag and server_url", () => {
@@ -80,9 +79,9 @@ describe("classify", () => {
   });
 
   it.each([
-    ["the string \"true\"", "true"],
+    ['the string "true"', "true"],
     ["the number 1", 1],
-    ["the string \"yes\"", "yes"],
+    ['the string "yes"', "yes"],
     ["false", false],
     ["null", null],
     ["an object", { value: true }],

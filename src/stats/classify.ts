@@ -50,7 +50,8 @@ const NOT_ASCII = /[^\u0000-\u007f]/;
  */
 export function classifyBinary(data: string): ChangeEvent | Rejection {
   const verdict = classify(data);
-  if (typeof verdict === "object" && !hasNotAscii(verdict.user) && !hasNotAscii(verdict.serverUrl) && !hasNotAscii(verdict.dt)) return verdict;
+  if (typeof verdict === "object" && !hasNotAscii(verdict.user) && !hasNotAscii(verdict.serverUrl) && !hasNotAscii(verdict.dt))
+    return verdict;
   return NOT_ASCII.test(data) ? classify(utf8Text(data)) : verdict;
 }
 

@@ -23,7 +23,17 @@ export interface IngestCounters {
 
 export function emptyIngestCounters(): IngestCounters {
   return {
-    counted: 0, canary: 0, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 0, oversized: 0,
-    oversized_id: 0, invalid_user: 0, invalid_server_url: 0, server_url_overflow: 0,
+    counted: 0,
+    canary: 0,
+    malformed: 0,
+    not_object: 0,
+    error_frames: 0,
+    other_types: 0,
+    incomplete: 0,
+    oversized: 0,
+    oversized_id: 0,
+    invalid_user: 0,
+    invalid_server_url: 0,
+    server_url_overflow: 0,
   };
 }

@@ -24,7 +24,10 @@ const LARGE = INLINE_MAX_EVENTS + 1;
 /** A worker whose verdicts say they came from it, so a test can tell where a batch was classified. */
 function markingWorker(): string {
   const file = join(dir, "marking-worker.ts");
-  writeFileSync(file, 'self.onmessage = (m) => self.postMessage({ kinds: new Uint8Array(m.data.length), users: [], serverUrls: [], lastDt: "worker" });\n');
+  writeFileSync(
+    file,
+    'self.onmessage = (m) => self.postMessage({ kinds: new Uint8Array(m.data.length), users: [], serverUrls: [], lastDt: "worker" });\n',
+  );
   return pathToFileURL(file).href;
 }
 
@@ -35,8 +38,13 @@ describe("Classifier", () => {
     const verdicts = await Promise.all(batches.map((b) => classifier.classify(b)));
     classifier.close();
     expect(verdicts).toEqual(batches.map((b) => classifyBatch(b)));
-    expect([...verdicts[0]!.kinds.slice(0, payloads.length)]).toEqual([COUNTED, COUNTED_BOT, REJECTED + REJECTIONS.indexOf("malformed"),
-      REJECTED + REJECTIONS.indexOf("not_object"), REJECTED + REJECTIONS.indexOf("canary")]);
+    expect([...verdicts[0]!.kinds.slice(0, payloads.length)]).toEqual([
+      COUNTED,
+      COUNTED_BOT,
+      REJECTED + REJECTIONS.indexOf("malformed"),
+      REJECTED + REJECTIONS.indexOf("not_object"),
+      REJECTED + REJECTIONS.indexOf("canary"),
+    ]);
   });
 
   test("when the worker fails, reports it once and classifies every batch on this thread", async () => {
@@ -59,7 +67,11 @@ describe("Classifier", () => {
     expect(await classifier.classify(small)).toEqual(classifyBatch(small));
     // A large batch goes to the worker; a small one behind it too, so that answers keep their order.
     const answers = await Promise.all([classifier.classify(events(LARGE)), classifier.classify(small), classifier.classify(events(1))]);
-    expect(answers.map((v) => [v.lastDt, v.kinds.length])).toEqual([["worker", LARGE], ["worker", INLINE_MAX_EVENTS], ["worker", 1]]);
+    expect(answers.map((v) => [v.lastDt, v.kinds.length])).toEqual([
+      ["worker", LARGE],
+      ["worker", INLINE_MAX_EVENTS],
+      ["worker", 1],
+    ]);
     // Once the worker has answered them all, small batches stay here again.
     expect(await classifier.classify(events(1))).toEqual(classifyBatch(events(1)));
     classifier.close();
@@ -67,7 +79,11 @@ describe("Classifier", () => {
 
   test("classifies at most INLINE_BUDGET_EVENTS here per window: under a burst of small batches the rest go to the worker", async () => {
     let now = 0;
-    const classifier = new Classifier(() => {}, markingWorker(), () => now);
+    const classifier = new Classifier(
+      () => {},
+      markingWorker(),
+      () => now,
+    );
     const where = async (n: number) => ((await classifier.classify(events(n))).lastDt === "worker" ? "worker" : "here");
     // A burst of reads of 50 events each, the worker idle between them: the budget takes the first ones.
     const fits = Math.floor(INLINE_BUDGET_EVENTS / 50);

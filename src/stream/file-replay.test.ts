@@ -26,7 +26,11 @@ class RecordingStore extends MemoryStore {
 function replay(store: MemoryStore, path: string, options: { position?: string | undefined; pace?: "fast" | "recorded" } = {}) {
   const lines: string[] = [];
   const log = createLogger("info", (line) => lines.push(line));
-  const source = new FileReplay({ path, pace: options.pace ?? "fast", maxEventBytes: 1 << 20, position: options.position }, new Ingest(store, log), log);
+  const source = new FileReplay(
+    { path, pace: options.pace ?? "fast", maxEventBytes: 1 << 20, position: options.position },
+    new Ingest(store, log),
+    log,
+  );
   return { source, lines, done: source.run() };
 }
 
@@ -80,7 +84,12 @@ describe("FileReplay", () => {
     const path = pacedCapture(dir, 8);
     const store = new MemoryStore();
     const first = replay(store, path, { pace: "recorded" });
-    await waitFor(() => store.stats(), (s) => s.messages >= 40, 10_000, "part of the replay");
+    await waitFor(
+      () => store.stats(),
+      (s) => s.messages >= 40,
+      10_000,
+      "part of the replay",
+    );
     await first.source.stop();
     await first.done;
     const counted = (await store.stats()).messages;

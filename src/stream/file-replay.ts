@@ -29,7 +29,11 @@ export class FileReplay implements StreamSource {
   private readonly stopping = new AbortController();
   private lastEventMs: number | undefined;
 
-  constructor(private readonly options: FileReplayOptions, private readonly sink: EventSink, private readonly log: Logger) {
+  constructor(
+    private readonly options: FileReplayOptions,
+    private readonly sink: EventSink,
+    private readonly log: Logger,
+  ) {
     this.state = idleStatus(options.path);
   }
 
@@ -56,7 +60,9 @@ export class FileReplay implements StreamSource {
     await this.sink.drain();
     if (this.state.state === "streaming") this.state.state = "finished";
     this.log.info("replay finished", {
-      file: this.options.path, ms: Math.round(performance.now() - started), ...this.sink.counters,
+      file: this.options.path,
+      ms: Math.round(performance.now() - started),
+      ...this.sink.counters,
     });
   }
 
@@ -80,7 +86,9 @@ export class FileReplay implements StreamSource {
       }
     }
     this.log.warn("saved position does not fit this capture; replaying it from the start", {
-      file: this.options.path, position: saved.slice(0, 200), size: file.size,
+      file: this.options.path,
+      position: saved.slice(0, 200),
+      size: file.size,
     });
     return 0;
   }

@@ -49,7 +49,11 @@ export class HttpStream implements StreamSource {
   private lastEventMs: number | undefined;
   private streamingSince = 0;
 
-  constructor(private readonly options: HttpStreamOptions, private readonly sink: EventSink, private readonly log: Logger) {
+  constructor(
+    private readonly options: HttpStreamOptions,
+    private readonly sink: EventSink,
+    private readonly log: Logger,
+  ) {
     this.parser = new SseParser(
       {
         onEvent: (event) => {
@@ -126,7 +130,9 @@ export class HttpStream implements StreamSource {
     }
     const delay = Math.max(this.backoff.next(), this.serverRetryMs ?? 0);
     this.log.warn("stream interrupted; reconnecting with backoff", {
-      error: this.state.lastError, failures: this.backoff.failures, retry_in_ms: delay,
+      error: this.state.lastError,
+      failures: this.backoff.failures,
+      retry_in_ms: delay,
     });
     return delay;
   }
@@ -173,11 +179,17 @@ export class HttpStream implements StreamSource {
     const cause = CONFIG_ERRORS[status];
     if (cause !== undefined) {
       this.log.error(`stream HTTP ${status}: ${cause}`, { url: this.options.url, body, retry_in_ms: this.options.reconnectMaxMs });
-      return { kind: "failed", error: `HTTP ${status}: ${cause}`, delayMs: Math.min(MAX_RETRY_AFTER_MS, Math.max(retryAfter ?? 0, this.options.reconnectMaxMs)) };
+      return {
+        kind: "failed",
+        error: `HTTP ${status}: ${cause}`,
+        delayMs: Math.min(MAX_RETRY_AFTER_MS, Math.max(retryAfter ?? 0, this.options.reconnectMaxMs)),
+      };
     }
     const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
     // 429 and 5xx are temporary; Retry-After, when given, is the server's own word on when.
-    return retryAfter === undefined ? { kind: "failed", error } : { kind: "failed", error, delayMs: Math.min(retryAfter, MAX_RETRY_AFTER_MS) };
+    return retryAfter === undefined
+      ? { kind: "failed", error }
+      : { kind: "failed", error, delayMs: Math.min(retryAfter, MAX_RETRY_AFTER_MS) };
   }
 
   private async consume(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Outcome> {
@@ -187,12 +199,15 @@ export class HttpStream implements StreamSource {
     let lastByteAt = (this.streamingSince = Date.now());
     let stalled = false;
     // No keep-alives come from Wikimedia, so silence is the only sign of a dead socket.
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastByteAt > this.options.idleTimeoutMs) {
-        stalled = true;
-        reader.cancel().catch(() => {});
-      }
-    }, Math.max(50, Math.min(1000, this.options.idleTimeoutMs / 4)));
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - lastByteAt > this.options.idleTimeoutMs) {
+          stalled = true;
+          reader.cancel().catch(() => {});
+        }
+      },
+      Math.max(50, Math.min(1000, this.options.idleTimeoutMs / 4)),
+    );
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -227,7 +242,8 @@ export class HttpStream implements StreamSource {
     this.resumeFrom = undefined;
     if (gap !== undefined && gap > GAP_WARN_MS) {
       this.log.warn("stream resumed later than the requested position; the events in between are not in the stream's history", {
-        requested: new Date(gap > 0 ? Date.now() - gap : Date.now()).toISOString(), gap_s: Math.round(gap / 1000),
+        requested: new Date(gap > 0 ? Date.now() - gap : Date.now()).toISOString(),
+        gap_s: Math.round(gap / 1000),
       });
     }
   }
@@ -236,5 +252,4 @@ export class HttpStream implements StreamSource {
   private endConnection(): void {
     if (this.parser.end()) this.sink.onIncomplete();
   }
-
 }

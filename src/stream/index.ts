@@ -13,16 +13,20 @@ export { idleStatus, type StreamSource, type StreamStatus } from "./source.ts";
 export function createStreamSource(config: Config, sink: EventSink, log: Logger, lastEventId: string | undefined): StreamSource {
   const url = config.stream_url;
   if (/^https?:\/\//i.test(url)) {
-    return new HttpStream({
-      url,
-      userAgent: config.user_agent,
-      idleTimeoutMs: config.stream_idle_timeout_ms,
-      reconnectMinMs: config.reconnect_min_ms,
-      reconnectMaxMs: config.reconnect_max_ms,
-      maxEventBytes: config.max_event_bytes,
-      lastEventId,
-      since: config.stream_since,
-    }, sink, log);
+    return new HttpStream(
+      {
+        url,
+        userAgent: config.user_agent,
+        idleTimeoutMs: config.stream_idle_timeout_ms,
+        reconnectMinMs: config.reconnect_min_ms,
+        reconnectMaxMs: config.reconnect_max_ms,
+        maxEventBytes: config.max_event_bytes,
+        lastEventId,
+        since: config.stream_since,
+      },
+      sink,
+      log,
+    );
   }
   const path = url.startsWith("file:") ? Bun.fileURLToPath(url) : url;
   return new FileReplay({ path, pace: config.replay_pace, maxEventBytes: config.max_event_bytes, position: lastEventId }, sink, log);

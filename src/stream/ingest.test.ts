@@ -6,7 +6,10 @@ import { Ingest } from "./ingest.ts";
 function setup(maxServerUrls?: number) {
   const lines: string[] = [];
   const store = new MemoryStore(maxServerUrls === undefined ? {} : { maxServerUrls });
-  const ingest = new Ingest(store, createLogger("debug", (line) => lines.push(line)));
+  const ingest = new Ingest(
+    store,
+    createLogger("debug", (line) => lines.push(line)),
+  );
   return { store, ingest, lines };
 }
 
@@ -80,8 +83,11 @@ describe("Ingest", () => {
   test("a user name over 255 UTF-8 bytes counts the event, but not as a distinct user", async () => {
     const { store, ingest } = setup();
     // As sources deliver it (SseParser's binaryData): the UTF-8 bytes, one char each.
-    const change = (user: string, bot: boolean) =>
-      ({ type: "message", data: Buffer.from(JSON.stringify({ user, bot, server_url: "https://en.wikipedia.org" })).toString("latin1"), lastEventId: "" });
+    const change = (user: string, bot: boolean) => ({
+      type: "message",
+      data: Buffer.from(JSON.stringify({ user, bot, server_url: "https://en.wikipedia.org" })).toString("latin1"),
+      lastEventId: "",
+    });
     ingest.onEvent(change("x".repeat(255), false));
     ingest.onEvent(change("é".repeat(127), false)); // 254 bytes
     ingest.onEvent(change("x".repeat(256), true));
@@ -90,7 +96,11 @@ describe("Ingest", () => {
     await ingest.drain();
     expect(ingest.counters).toMatchObject({ counted: 5, invalid_user: 3 });
     expect(await store.stats()).toEqual({
-      messages: 5, distinct_users: 2, bots: 1, non_bots: 4, by_server_url: { "https://en.wikipedia.org": 5 },
+      messages: 5,
+      distinct_users: 2,
+      bots: 1,
+      non_bots: 4,
+      by_server_url: { "https://en.wikipedia.org": 5 },
     });
   });
 
@@ -107,13 +117,20 @@ describe("Ingest", () => {
 
   test("beyond max_server_urls, events count everywhere but by_server_url, are tallied, and one warning is logged", async () => {
     const { store, ingest, lines } = setup(2);
-    const at = (n: number, bot = false) =>
-      ({ type: "message", data: JSON.stringify({ user: `U${n}`, bot, server_url: `https://w${n}.org` }), lastEventId: "" });
+    const at = (n: number, bot = false) => ({
+      type: "message",
+      data: JSON.stringify({ user: `U${n}`, bot, server_url: `https://w${n}.org` }),
+      lastEventId: "",
+    });
     for (const n of [1, 2, 3, 4, 1, 3]) ingest.onEvent(at(n, n === 4));
     await ingest.drain();
     expect(ingest.counters).toMatchObject({ counted: 6, server_url_overflow: 3 });
     expect(await store.stats()).toEqual({
-      messages: 6, distinct_users: 4, bots: 1, non_bots: 5, by_server_url: { "https://w1.org": 2, "https://w2.org": 1 },
+      messages: 6,
+      distinct_users: 4,
+      bots: 1,
+      non_bots: 5,
+      by_server_url: { "https://w1.org": 2, "https://w2.org": 1 },
     });
     const warnings = lines.filter((l) => l.includes("max_server_urls"));
     expect(warnings).toHaveLength(1);
@@ -138,8 +155,12 @@ describe("Ingest on the classifier worker", () => {
     }
     await ingest.drain();
     const stats = await store.stats();
-    expect({ counted: ingest.counters.counted, messages: stats.messages, bots: stats.bots, users: stats.distinct_users })
-      .toEqual({ counted: 50_000, messages: 50_000, bots: 12_500, users: 700 });
+    expect({ counted: ingest.counters.counted, messages: stats.messages, bots: stats.bots, users: stats.distinct_users }).toEqual({
+      counted: 50_000,
+      messages: 50_000,
+      bots: 12_500,
+      users: 700,
+    });
     expect(Object.values(stats.by_server_url).reduce((a, b) => a + b, 0)).toBe(50_000);
     expect(await store.position()).toBe("[49999]");
   });

@@ -40,9 +40,14 @@ export class Ingest implements EventSink {
   private queued = 0;
   private readonly unblocked: (() => void)[] = [];
 
-  constructor(private readonly store: CountSink, private readonly log: Logger) {
+  constructor(
+    private readonly store: CountSink,
+    private readonly log: Logger,
+  ) {
     this.badLog = new RateLimitedLog((msg, fields) => log.warn(msg, fields));
-    this.classifier = new Classifier((error) => log.error("classifier worker failed; classifying on the main thread from now on", { error }));
+    this.classifier = new Classifier((error) =>
+      log.error("classifier worker failed; classifying on the main thread from now on", { error }),
+    );
   }
 
   /**
@@ -96,15 +101,17 @@ export class Ingest implements EventSink {
     this.position = "";
     this.queued += payloads.length;
     const verdicts = payloads.length > 0 ? this.classifier.classify(payloads) : NO_VERDICTS;
-    this.applied = this.applied.then(() => verdicts).then((v) => {
-      try {
-        this.apply(payloads, v, position);
-      } catch (error) {
-        this.log.error("counting a batch of events failed", { error, events: payloads.length });
-      }
-      this.queued -= payloads.length;
-      if (this.queued < MAX_QUEUED_EVENTS / 2) for (const resolve of this.unblocked.splice(0)) resolve();
-    });
+    this.applied = this.applied
+      .then(() => verdicts)
+      .then((v) => {
+        try {
+          this.apply(payloads, v, position);
+        } catch (error) {
+          this.log.error("counting a batch of events failed", { error, events: payloads.length });
+        }
+        this.queued -= payloads.length;
+        if (this.queued < MAX_QUEUED_EVENTS / 2) for (const resolve of this.unblocked.splice(0)) resolve();
+      });
   }
 
   private apply(payloads: string[], verdicts: BatchVerdicts, position: string): void {
@@ -123,12 +130,18 @@ export class Ingest implements EventSink {
     // Counted all the same: only the field that cannot be what it claims is left out.
     if (verdict.user !== undefined && !userFits(verdict.user)) {
       this.counters.invalid_user++;
-      this.badLog.write("stream event's user is longer than 255 bytes; not counted as a user", { position, user: verdict.user.slice(0, 100) });
+      this.badLog.write("stream event's user is longer than 255 bytes; not counted as a user", {
+        position,
+        user: verdict.user.slice(0, 100),
+      });
       verdict.user = undefined;
     }
     if (verdict.serverUrl !== undefined && !serverUrlFits(verdict.serverUrl)) {
       this.counters.invalid_server_url++;
-      this.badLog.write("stream event's server_url is longer than 2 KiB; counted without one", { position, server_url: verdict.serverUrl.slice(0, 100) });
+      this.badLog.write("stream event's server_url is longer than 2 KiB; counted without one", {
+        position,
+        server_url: verdict.serverUrl.slice(0, 100),
+      });
       verdict.serverUrl = undefined;
     }
     if (!this.store.add(verdict)) this.onServerUrlOverflow(verdict.serverUrl ?? "");
@@ -146,9 +159,12 @@ export class Ingest implements EventSink {
   /** Logged once per process: the tally tells how many more followed. */
   private onServerUrlOverflow(url: string): void {
     if (this.counters.server_url_overflow++ > 0) return;
-    this.log.warn("max_server_urls distinct server URLs reached; events of further server URLs count everywhere but by_server_url (tallied as server_url_overflow)", {
-      server_url: url.slice(0, 200),
-    });
+    this.log.warn(
+      "max_server_urls distinct server URLs reached; events of further server URLs count everywhere but by_server_url (tallied as server_url_overflow)",
+      {
+        server_url: url.slice(0, 200),
+      },
+    );
   }
 
   onIncomplete(): void {

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { requestedTime, resumeGapMs } from "./resume-gap.ts";
 
-const id = '[{"topic":"eqiad.mediawiki.recentchange","partition":0,"timestamp":1746030241001},{"topic":"codfw.mediawiki.recentchange","partition":0,"offset":-1}]';
+const id =
+  '[{"topic":"eqiad.mediawiki.recentchange","partition":0,"timestamp":1746030241001},{"topic":"codfw.mediawiki.recentchange","partition":0,"offset":-1}]';
 
 describe("requestedTime", () => {
   test("takes the newest timestamp of a Wikimedia Last-Event-ID", () => {

@@ -136,7 +136,7 @@ describe("fields", () => {
   });
 
   test("the value is split at the first colon only", () => {
-    expect(parse(["event: a:b\ndata: {\"k\": 1}\nid: x: y\n\n"]).events).toEqual([msg('{"k": 1}', "x: y", "a:b")]);
+    expect(parse(['event: a:b\ndata: {"k": 1}\nid: x: y\n\n']).events).toEqual([msg('{"k": 1}', "x: y", "a:b")]);
   });
 
   test("multi-line data is joined with \\n, without a trailing one", () => {
@@ -187,7 +187,10 @@ describe("last event ID", () => {
 
   test("the 1 KiB limit is on the value's UTF-8 bytes, its one leading space not included", () => {
     const max = "x".repeat(MAX_ID_BYTES);
-    expect(parse([`id: ${max}\ndata: a\n\nid:${max}\ndata: b\n\n`])).toMatchObject({ events: [msg("a", max), msg("b", max)], oversizedIds: 0 });
+    expect(parse([`id: ${max}\ndata: a\n\nid:${max}\ndata: b\n\n`])).toMatchObject({
+      events: [msg("a", max), msg("b", max)],
+      oversizedIds: 0,
+    });
     // 342 three-byte characters: 1026 bytes in only 342 UTF-16 units.
     const wide = "✓".repeat(342);
     expect(parse([`id: 7\n\nid: ${wide}\ndata: c\n\n`])).toMatchObject({ events: [msg("c", "7")], oversizedIds: 1 });
@@ -366,7 +369,7 @@ describe("size limit", () => {
 
 describe("offset", () => {
   test("read in onEvent, it is the stream offset where the next event starts, a BOM included", () => {
-        // After CRLF the offset is that of the LF: a stream resumed there opens with an empty line, which dispatches nothing.
+    // After CRLF the offset is that of the LF: a stream resumed there opens with an empty line, which dispatches nothing.
     expect(parse([bytes([0xef, 0xbb, 0xbf], "data: a\n\n:c\ndata: b\r\n\r\n")]).ends).toEqual([12, 25]);
     expect(parse(["data: a\r\r"]).ends).toEqual([9]);
   });
@@ -454,7 +457,11 @@ describe("Wikimedia captures", () => {
     expect(ids.every((id) => id.startsWith('[{"topic":"eqiad.mediawiki.recentchange"'))).toBe(true);
   });
 
-  for (const [variant, lineEnd] of [["LF", [0x0a]], ["CRLF", [0x0d, 0x0a]], ["CR", [0x0d]]] as const) {
+  for (const [variant, lineEnd] of [
+    ["LF", [0x0a]],
+    ["CRLF", [0x0d, 0x0a]],
+    ["CR", [0x0d]],
+  ] as const) {
     describe(`${variant} line ends`, () => {
       for (const file of files) {
         const input = variant === "LF" ? file.input : replaceLf(file.input, [...lineEnd]);
@@ -486,12 +493,24 @@ describe("Wikimedia captures", () => {
           expect(mismatches(prefix, prefixExpected, everySplit(prefix))).toEqual([]);
           const rand = mulberry32(input.length);
           const cuts = Array.from({ length: 300 }, () => Math.floor(rand() * (input.length + 1)));
-          expect(mismatches(input, expected, cuts.map((c): [string, Uint8Array[]] => [String(c), splitAt(input, c)]))).toEqual([]);
+          expect(
+            mismatches(
+              input,
+              expected,
+              cuts.map((c): [string, Uint8Array[]] => [String(c), splitAt(input, c)]),
+            ),
+          ).toEqual([]);
         });
 
         test(`${file.name}: random chunkings`, () => {
           const seeds = [1, 2, 3, 42, 1337, 20250503];
-          expect(mismatches(input, expected, seeds.map((s): [string, Uint8Array[]] => [`seed ${s}`, randomChunks(input, s)]))).toEqual([]);
+          expect(
+            mismatches(
+              input,
+              expected,
+              seeds.map((s): [string, Uint8Array[]] => [`seed ${s}`, randomChunks(input, s)]),
+            ),
+          ).toEqual([]);
         });
       }
     });

@@ -165,7 +165,7 @@ export class SseParser {
       if (lf < 0) lf = len;
       if (cr < pos) cr = bytes.indexOf(CR, pos);
       if (cr < 0) cr = len;
-      const eol = Math.min(lf , cr);
+      const eol = Math.min(lf, cr);
       if (eol === len) return this.keepTail(bytes, pos, len);
       this.lineEnd = start + eol + 1;
       if (this.skipLine) {

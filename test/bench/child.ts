@@ -32,7 +32,6 @@ export interface ServiceOptions {
   preload?: string | undefined;
 }
 
-
 export function serviceEnv(port: number, env: Record<string, string>): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "",
@@ -67,7 +66,6 @@ export function login(base: string): Promise<string> {
   return loginAs(base, BENCH_ADMIN);
 }
 
-
 export async function stopChild(child: Subprocess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill("SIGTERM");
@@ -87,13 +85,21 @@ export async function spawnService(options: ServiceOptions): Promise<ServiceChil
   collect(child.stderr, logs);
   const base = `http://127.0.0.1:${port}`;
   try {
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
-      return (await fetch(`${base}/status`)).status;
-    }, (status) => status === 200 || child.exitCode !== null, { timeoutMs: 30_000, intervalMs: 10, what: "/status" });
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+        return (await fetch(`${base}/status`)).status;
+      },
+      (status) => status === 200 || child.exitCode !== null,
+      { timeoutMs: 30_000, intervalMs: 10, what: "/status" },
+    );
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
     if (options.waitReady) {
-      await until(async () => (await fetch(`${base}/ready`)).status, (s) => s === 200, { timeoutMs: 60_000, intervalMs: 50, what: "/ready" });
+      await until(
+        async () => (await fetch(`${base}/ready`)).status,
+        (s) => s === 200,
+        { timeoutMs: 60_000, intervalMs: 50, what: "/ready" },
+      );
     }
     const token = await login(base);
     return {
@@ -128,7 +134,9 @@ export interface AllCounted {
  * /stats answer (to sample RSS, say) and may end the wait later by returning false.
  */
 export async function waitAllCounted(
-  service: ServiceChild, n: number, options: { timeoutMs: number; intervalMs: number; each?: (stats: Stats) => Promise<boolean> | boolean },
+  service: ServiceChild,
+  n: number,
+  options: { timeoutMs: number; intervalMs: number; each?: (stats: Stats) => Promise<boolean> | boolean },
 ): Promise<AllCounted> {
   const deadline = performance.now() + options.timeoutMs;
   let countedAt: number | undefined;
@@ -141,7 +149,9 @@ export async function waitAllCounted(
     const more = options.each ? await options.each(last) : true;
     if (countedAt !== undefined && statsAt !== undefined && more) return { countedAt, statsAt, stats: last };
     if (performance.now() > deadline) {
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${n} events; /stats shows ${last.messages}\n${service.logs.slice(-5).join("\n")}`);
+      throw new Error(
+        `timed out after ${options.timeoutMs} ms waiting for ${n} events; /stats shows ${last.messages}\n${service.logs.slice(-5).join("\n")}`,
+      );
     }
     await Bun.sleep(options.intervalMs);
   }

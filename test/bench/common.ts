@@ -38,10 +38,22 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  ingestEvents: 200_000, cassandraEvents: 200_000, naiveEvents: 20_000, memoryUsers: 1_000_000, loadSeconds: 3, loadRounds: 3, startupRuns: 10,
+  ingestEvents: 200_000,
+  cassandraEvents: 200_000,
+  naiveEvents: 20_000,
+  memoryUsers: 1_000_000,
+  loadSeconds: 3,
+  loadRounds: 3,
+  startupRuns: 10,
 };
 export const QUICK: Sizes = {
-  ingestEvents: 5_000, cassandraEvents: 5_000, naiveEvents: 1_000, memoryUsers: 20_000, loadSeconds: 2, loadRounds: 1, startupRuns: 3,
+  ingestEvents: 5_000,
+  cassandraEvents: 5_000,
+  naiveEvents: 1_000,
+  memoryUsers: 20_000,
+  loadSeconds: 2,
+  loadRounds: 1,
+  startupRuns: 3,
 };
 
 export interface Context {
@@ -67,15 +79,20 @@ export const below = (value: number): Target => ({ op: "<", value });
 export function met(f: Figure): boolean | undefined {
   if (!f.target) return undefined;
   switch (f.target.op) {
-    case ">=": return f.value >= f.target.value;
-    case "<=": return f.value <= f.target.value;
-    case "<": return f.value < f.target.value;
+    case ">=":
+      return f.value >= f.target.value;
+    case "<=":
+      return f.value <= f.target.value;
+    case "<":
+      return f.value < f.target.value;
   }
 }
 
 /** Polls `probe` every `intervalMs` until `done` holds; returns the value and when it was seen. */
 export async function until<T>(
-  probe: () => Promise<T>, done: (value: T) => boolean, options: { timeoutMs: number; intervalMs: number; what: string },
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: { timeoutMs: number; intervalMs: number; what: string },
 ): Promise<{ value: T; at: number }> {
   const deadline = performance.now() + options.timeoutMs;
   let last: T | undefined;
@@ -89,8 +106,12 @@ export async function until<T>(
     }
     await Bun.sleep(options.intervalMs);
   }
-  const shown = JSON.stringify(last, (_k, v: unknown) => (typeof v === "object" && v !== null && Object.keys(v).length > 20 ? `{${Object.keys(v).length} keys}` : v));
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}; last value: ${shown}${error ? `; last error: ${error}` : ""}`);
+  const shown = JSON.stringify(last, (_k, v: unknown) =>
+    typeof v === "object" && v !== null && Object.keys(v).length > 20 ? `{${Object.keys(v).length} keys}` : v,
+  );
+  throw new Error(
+    `timed out after ${options.timeoutMs} ms waiting for ${options.what}; last value: ${shown}${error ? `; last error: ${error}` : ""}`,
+  );
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -99,7 +120,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** The item with the median of `key` (of an even count, the upper one, as median() takes). */
@@ -196,8 +220,7 @@ function threadRunNanos(pid: number): Map<string, { name: string; nanos: number 
     try {
       const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
       byTid.set(tid, { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim(), nanos });
-    } catch {
-    }
+    } catch {}
   }
   return byTid;
 }
@@ -218,7 +241,11 @@ export function preciseCpuMeter(pid: number): () => { micros: number; byThread: 
       nanos += used;
       byName.set(name, (byName.get(name) ?? 0) + used);
     }
-    const byThread = [...byName].filter(([, n]) => n >= 1000).sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${round(n / 1000)}`).join(", ");
+    const byThread = [...byName]
+      .filter(([, n]) => n >= 1000)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${round(n / 1000)}`)
+      .join(", ");
     return { micros: nanos / 1000, byThread };
   };
 }
@@ -259,8 +286,7 @@ function threadStats(pid: number): Map<string, { name: string; micros: number }>
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       byTid.set(tid, parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
-    } catch {
-    }
+    } catch {}
   }
   return byTid;
 }

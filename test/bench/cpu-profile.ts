@@ -77,14 +77,18 @@ export function summarise(file: string, top = 12): ProfileSummary {
     total += us;
   });
   const rank = (m: Map<string, number>): Hotspot[] =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), pct: Number(((100 * us) / total).toFixed(1)) }));
   return { file, sampledMs: Math.round(total / 1000), functions: rank(fns), files: rank(files), stacks: rank(stacks).slice(0, 8) };
 }
 
 /** The newest .cpuprofile in a folder, summarised; undefined when the child wrote none. */
 export function summariseDir(dir: string, top = 12): ProfileSummary | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
   const last = files.at(-1);
   return last === undefined ? undefined : summarise(join(dir, last), top);
 }

@@ -14,14 +14,19 @@ declare const self: Worker;
 async function serve(port: number, file: string | undefined, shared: boolean) {
   const body = file ? new Uint8Array(await Bun.file(file).arrayBuffer()) : undefined;
   // A Headers object, made once: Bun builds a Response from one faster than from a plain object.
-  const headers = new Headers({ "Content-Type": "application/json", ETag: '"0123456789abc-br"', Vary: "Accept-Encoding", "Content-Encoding": "br" });
+  const headers = new Headers({
+    "Content-Type": "application/json",
+    ETag: '"0123456789abc-br"',
+    Vary: "Accept-Encoding",
+    "Content-Encoding": "br",
+  });
   const answer = body
     ? (request: Request) => {
-      request.headers.get("authorization");
-      request.headers.get("accept-encoding");
-      request.headers.get("if-none-match");
-      return new Response(body, { headers });
-    }
+        request.headers.get("authorization");
+        request.headers.get("accept-encoding");
+        request.headers.get("if-none-match");
+        return new Response(body, { headers });
+      }
     : () => new Response("Hello, world!");
   return Bun.serve({ hostname: "127.0.0.1", port, reusePort: shared, fetch: answer });
 }
@@ -31,11 +36,15 @@ if (Bun.isMainThread) {
   const threads = Number(process.argv[3] ?? 1);
   const server = await serve(0, file, threads > 1);
   // Each further thread binds the same port; the kernel spreads connections over the listeners.
-  const started = Array.from({ length: threads - 1 }, () => new Promise<void>((resolve) => {
-    const worker = new Worker(import.meta.path);
-    worker.onmessage = () => resolve();
-    worker.postMessage({ port: server.port, file });
-  }));
+  const started = Array.from(
+    { length: threads - 1 },
+    () =>
+      new Promise<void>((resolve) => {
+        const worker = new Worker(import.meta.path);
+        worker.onmessage = () => resolve();
+        worker.postMessage({ port: server.port, file });
+      }),
+  );
   await Promise.all(started);
   console.log(JSON.stringify({ port: server.port }));
   process.on("SIGTERM", () => process.exit(0));

@@ -1,8 +1,36 @@
 // Ingest on the Cassandra store: N events (20% from new users, as in a backfill) as fast as the socket allows, timed
 // until Cassandra's own tables hold all of them, exactly. RSS is sampled as /stats passes 25/50/75/100%.
 import type cassandra from "cassandra-driver";
-import { cpuMeter, cpuMicros, fig, listed, median, medianBy, pairRatios, processIdentity, threadMeter, profileDir, round, rssBytes, until, withTimeout, atLeast, MB, type Context, type Figure } from "./common.ts";
-import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedSummary, storedTotals } from "./cassandra-util.ts";
+import {
+  cpuMeter,
+  cpuMicros,
+  fig,
+  listed,
+  median,
+  medianBy,
+  pairRatios,
+  processIdentity,
+  threadMeter,
+  profileDir,
+  round,
+  rssBytes,
+  until,
+  withTimeout,
+  atLeast,
+  MB,
+  type Context,
+  type Figure,
+} from "./common.ts";
+import {
+  benchKeyspace,
+  CASSANDRA_HOST,
+  cassandraPid,
+  cassandraQuiet,
+  connect,
+  dropKeyspaces,
+  storedSummary,
+  storedTotals,
+} from "./cassandra-util.ts";
 import { addFed, fedEvents, WARM_EVENTS } from "./cassandra-fed.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
@@ -45,14 +73,18 @@ async function warmUp(ctx: Context): Promise<WarmUp> {
   try {
     // One run against a remote Cassandra: what it was fed before cannot be known.
     const target = identity === undefined ? WARM_UP_EVENTS : WARM_EVENTS;
-    for (let fed = fedBefore; fed < target;) {
+    for (let fed = fedBefore; fed < target; ) {
       const run = await startOnCassandra(ctx, "warmup", chunks);
       try {
         const cassandraBusy = cpuMeter(pid);
         run.blaster.open();
         await waitAllCounted(run.service, WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50 });
         // Counted is not yet written: wait for the last flush, so its cost lands in this run.
-        await until(() => storedSummary(client, run.ks), (stored) => stored.messages >= WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50, what: "the warm-up flushed" });
+        await until(
+          () => storedSummary(client, run.ks),
+          (stored) => stored.messages >= WARM_UP_EVENTS,
+          { timeoutMs: 60_000, intervalMs: 50, what: "the warm-up flushed" },
+        );
         const cost = cassandraBusy?.();
         costs.push(cost === undefined ? NaN : round(cost / WARM_UP_EVENTS, 1));
         fed = identity === undefined ? fed + WARM_UP_EVENTS : addFed(identity, WARM_UP_EVENTS);
@@ -86,7 +118,11 @@ async function startOnCassandra(ctx: Context, tag: string, chunks: readonly Uint
     blaster.stop();
   };
   try {
-    service = await spawnService({ env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks }, waitReady: true, cpuProfDir });
+    service = await spawnService({
+      env: { STREAM_URL: blaster.url, STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks },
+      waitReady: true,
+      cpuProfDir,
+    });
     await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
     const quietAfterMs = await cassandraQuiet();
     return { ks, blaster, service, stop, quietAfterMs };
@@ -134,7 +170,13 @@ interface DurableRun {
 }
 
 /** The service counting `chunks` into a new keyspace, timed until Cassandra's own tables hold them exactly. */
-async function durableRun(ctx: Context, client: cassandra.Client, chunks: readonly Uint8Array[], expected: Expected, profDir: string | undefined): Promise<DurableRun> {
+async function durableRun(
+  ctx: Context,
+  client: cassandra.Client,
+  chunks: readonly Uint8Array[],
+  expected: Expected,
+  profDir: string | undefined,
+): Promise<DurableRun> {
   const n = expected.messages;
   // As before an in-memory run: this process's garbage is not collected on the measured cores.
   Bun.gc(true);
@@ -191,8 +233,17 @@ async function durableRun(ctx: Context, client: cassandra.Client, chunks: readon
     const seconds = (durable! - blaster.firstByteAt!) / 1000;
     ctx.log(`Cassandra ingest: ${Math.round(n / seconds)} events/s durable`);
     return {
-      eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), seconds, cpuMicrosPerEvent: cpu / n, threads: byThread,
-      cassandraCpu, cassandraThreads: cassandraByThread, flushes, rssStart, rss, rssDurable,
+      eps: n / seconds,
+      countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000),
+      seconds,
+      cpuMicrosPerEvent: cpu / n,
+      threads: byThread,
+      cassandraCpu,
+      cassandraThreads: cassandraByThread,
+      flushes,
+      rssStart,
+      rss,
+      rssDurable,
     };
   } finally {
     await run.stop();
@@ -238,26 +289,95 @@ export async function ingestCassandra(ctx: Context): Promise<Figure[]> {
     await client.shutdown();
   }
   const run = medianBy(durable, (d) => d.eps);
-  const ratios = pairRatios(durable.map((d) => d.eps), memory.map((m) => m.eps));
+  const ratios = pairRatios(
+    durable.map((d) => d.eps),
+    memory.map((m) => m.eps),
+  );
   const of = pairs > 1 ? `median of ${pairs} runs (all: ${listed(durable.map((d) => d.eps))}); ` : "";
   const [q25, , , q100] = run.rss as [number, number, number, number];
   return [
-    fig(BENCH, "events", n, "events", undefined, `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`),
-    fig(BENCH, "durable ingest rate (first byte → tables exact)", round(run.eps), "events/s", atLeast(50_000), `${of}FLUSH_INTERVAL_MS default (1000)`),
-    fig(BENCH, "counting rate (first byte → /health counted all)", round(run.countedEps), "events/s", undefined, "in memory, before the writes; of the median run"),
-    fig(BENCH, "in-memory ingest rate, the pairs' other runs", round(median(memory.map((m) => m.eps))), "events/s", undefined,
-      `first byte → /stats exact, the same events on the in-memory store, each run right before a durable one; all: ${listed(memory.map((m) => m.eps))}`),
-    fig(BENCH, "ratio durable (Cassandra) / in-memory ingest (events/s)", round(median(ratios), 2), "×", atLeast(0.4),
-      pairs > 1 ? `median of ${pairs} pairs' ratios; all: ${listed(ratios, 2)}` : undefined),
-    fig(BENCH, "new users made durable", round(expected.distinct_users / run.seconds), "users/s", undefined, "by cassandra_new_user_check (default read-then-insert)"),
-    fig(BENCH, "flushes until the tables were exact", run.flushes, "flushes", undefined, `of the median run; all: ${listed(durable.map((d) => d.flushes))}`),
-    fig(BENCH, "child CPU per event", round(run.cpuMicrosPerEvent, 2), "µs/event", undefined, `until the tables are exact; by thread, µs/event: ${run.threads}`),
-    fig(BENCH, "Cassandra server CPU per event", round(run.cassandraCpu / n, 2), "µs/event", undefined,
-      `${round(run.cassandraCpu / 1e6 / run.seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(run.cassandraCpu / expected.distinct_users)} µs per new user; by thread pool, µs/event: ${run.cassandraThreads}`),
+    fig(
+      BENCH,
+      "events",
+      n,
+      "events",
+      undefined,
+      `${expected.distinct_users} distinct users, ${Object.keys(expected.by_server_url).length} server_urls${warmed === undefined ? "" : `; ${describeWarmUp(warmed)}`}`,
+    ),
+    fig(
+      BENCH,
+      "durable ingest rate (first byte → tables exact)",
+      round(run.eps),
+      "events/s",
+      atLeast(50_000),
+      `${of}FLUSH_INTERVAL_MS default (1000)`,
+    ),
+    fig(
+      BENCH,
+      "counting rate (first byte → /health counted all)",
+      round(run.countedEps),
+      "events/s",
+      undefined,
+      "in memory, before the writes; of the median run",
+    ),
+    fig(
+      BENCH,
+      "in-memory ingest rate, the pairs' other runs",
+      round(median(memory.map((m) => m.eps))),
+      "events/s",
+      undefined,
+      `first byte → /stats exact, the same events on the in-memory store, each run right before a durable one; all: ${listed(memory.map((m) => m.eps))}`,
+    ),
+    fig(
+      BENCH,
+      "ratio durable (Cassandra) / in-memory ingest (events/s)",
+      round(median(ratios), 2),
+      "×",
+      atLeast(0.4),
+      pairs > 1 ? `median of ${pairs} pairs' ratios; all: ${listed(ratios, 2)}` : undefined,
+    ),
+    fig(
+      BENCH,
+      "new users made durable",
+      round(expected.distinct_users / run.seconds),
+      "users/s",
+      undefined,
+      "by cassandra_new_user_check (default read-then-insert)",
+    ),
+    fig(
+      BENCH,
+      "flushes until the tables were exact",
+      run.flushes,
+      "flushes",
+      undefined,
+      `of the median run; all: ${listed(durable.map((d) => d.flushes))}`,
+    ),
+    fig(
+      BENCH,
+      "child CPU per event",
+      round(run.cpuMicrosPerEvent, 2),
+      "µs/event",
+      undefined,
+      `until the tables are exact; by thread, µs/event: ${run.threads}`,
+    ),
+    fig(
+      BENCH,
+      "Cassandra server CPU per event",
+      round(run.cassandraCpu / n, 2),
+      "µs/event",
+      undefined,
+      `${round(run.cassandraCpu / 1e6 / run.seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average; ${round(run.cassandraCpu / expected.distinct_users)} µs per new user; by thread pool, µs/event: ${run.cassandraThreads}`,
+    ),
     fig(BENCH, "RSS before the stream", round(run.rssStart / MB, 1), "MB"),
     ...QUARTILES.map((q, i) => fig(BENCH, `RSS when /stats passed ${q * 100}% of N`, round(run.rss[i]! / MB, 1), "MB")),
     fig(BENCH, "RSS once durable", round(run.rssDurable / MB, 1), "MB"),
-    fig(BENCH, "RSS growth 25% → 100% of N", round((q100 - q25) / MB, 1), "MB", undefined,
-      `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`),
+    fig(
+      BENCH,
+      "RSS growth 25% → 100% of N",
+      round((q100 - q25) / MB, 1),
+      "MB",
+      undefined,
+      `${round((q100 - q25) / (0.75 * expected.distinct_users))} B per new user (includes garbage not yet collected)`,
+    ),
   ];
 }

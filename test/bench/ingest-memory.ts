@@ -4,7 +4,23 @@
 import { join } from "node:path";
 import { classify } from "../../src/stats/classify.ts";
 import { Tally } from "../../src/stats/tally.ts";
-import { atLeast, cpuMicros, fig, listed, machineMeter, median, medianBy, pairRatios, threadMeter, profileDir, round, withTimeout, MB, type Context, type Figure } from "./common.ts";
+import {
+  atLeast,
+  cpuMicros,
+  fig,
+  listed,
+  machineMeter,
+  median,
+  medianBy,
+  pairRatios,
+  threadMeter,
+  profileDir,
+  round,
+  withTimeout,
+  MB,
+  type Context,
+  type Figure,
+} from "./common.ts";
 import { spawnService, waitAllCounted } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { chunksFeed, startBlaster } from "./sse-blaster.ts";
@@ -49,7 +65,10 @@ interface Reference {
 async function reference(chunks: readonly Uint8Array[], events: number, mode: "read" | "pipeline"): Promise<Reference> {
   Bun.gc(true);
   const blaster = startBlaster(chunksFeed(chunks));
-  const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), blaster.url, String(events), mode], { stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), blaster.url, String(events), mode], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   try {
     await withTimeout(blaster.connected, 10_000, "pipeline-child.ts connecting");
     blaster.open();
@@ -76,7 +95,12 @@ export interface Run {
 }
 
 /** One service child counting the whole stream on the in-memory store; its totals must be exact. */
-export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], expected: Expected, profDir: string | undefined): Promise<Run> {
+export async function inMemoryRun(
+  ctx: Context,
+  chunks: readonly Uint8Array[],
+  expected: Expected,
+  profDir: string | undefined,
+): Promise<Run> {
   const n = expected.messages;
   // This process's garbage (the ceiling's parsed events, a previous run's) would otherwise be
   // collected during the run, on the cores the service is measured on.
@@ -100,8 +124,13 @@ export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], e
       if (blaster.connections !== 1) throw new Error(`the service reconnected (${blaster.connections} connections)`);
       const seconds = (done.statsAt - blaster.firstByteAt!) / 1000;
       const run = {
-        eps: n / seconds, countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000), cpuMicrosPerEvent: cpu / n, threads: byThread, seconds,
-        machineBusy, benchMicrosPerEvent: (benchUsed.user + benchUsed.system) / n,
+        eps: n / seconds,
+        countedEps: n / ((done.countedAt - blaster.firstByteAt!) / 1000),
+        cpuMicrosPerEvent: cpu / n,
+        threads: byThread,
+        seconds,
+        machineBusy,
+        benchMicrosPerEvent: (benchUsed.user + benchUsed.system) / n,
       };
       ctx.log(`in-memory ingest: ${Math.round(run.eps)} events/s (/stats), ${Math.round(run.countedEps)} (/health)`);
       return run;
@@ -115,7 +144,10 @@ export async function inMemoryRun(ctx: Context, chunks: readonly Uint8Array[], e
 
 /** A target ratio: the median of the ratios taken within each pair of runs, all of them in the note. */
 function ratioFigure(figure: string, ratios: number[]): Figure {
-  const note = ratios.length > 1 ? `median of ${ratios.length} pairs, each ceiling run right before its ingest run; all: ${listed(ratios, 2)}` : undefined;
+  const note =
+    ratios.length > 1
+      ? `median of ${ratios.length} pairs, each ceiling run right before its ingest run; all: ${listed(ratios, 2)}`
+      : undefined;
   return fig(BENCH, figure, round(median(ratios), 2), "×", atLeast(0.65), note);
 }
 
@@ -151,24 +183,94 @@ export async function ingestMemory(ctx: Context): Promise<Figure[]> {
   const pipeline = await reference(chunks, n, "pipeline");
   const of = repeats > 1 ? `median of ${repeats} runs; ` : "";
   return [
-    fig(BENCH, "events", n, "events", undefined, `${data.users.length} distinct users, ${Object.keys(expected.by_server_url).length} server_urls, ${round(bytes / n)} B/frame`),
-    fig(BENCH, "ingest rate (first byte → /stats exact)", round(run.eps), "events/s", undefined,
-      `${of}all: ${runs.map((r) => round(r.eps)).join(", ")}; /stats may be cached for up to 100 ms while events arrive, 20 ms once they stop`),
-    fig(BENCH, "ingest rate (first byte → /health counted all)", round(counted.countedEps), "events/s", undefined,
-      `${of}all: ${runs.map((r) => round(r.countedEps)).join(", ")}; live counter`),
+    fig(
+      BENCH,
+      "events",
+      n,
+      "events",
+      undefined,
+      `${data.users.length} distinct users, ${Object.keys(expected.by_server_url).length} server_urls, ${round(bytes / n)} B/frame`,
+    ),
+    fig(
+      BENCH,
+      "ingest rate (first byte → /stats exact)",
+      round(run.eps),
+      "events/s",
+      undefined,
+      `${of}all: ${runs.map((r) => round(r.eps)).join(", ")}; /stats may be cached for up to 100 ms while events arrive, 20 ms once they stop`,
+    ),
+    fig(
+      BENCH,
+      "ingest rate (first byte → /health counted all)",
+      round(counted.countedEps),
+      "events/s",
+      undefined,
+      `${of}all: ${runs.map((r) => round(r.countedEps)).join(", ")}; live counter`,
+    ),
     fig(BENCH, "stream bandwidth", round(bytes / MB / run.seconds, 1), "MB/s"),
-    fig(BENCH, "child CPU per event", round(cpu.cpuMicrosPerEvent, 2), "µs/event", undefined, `${of}utime+stime of the child, all threads, /proc; by thread, µs/event: ${cpu.threads}`),
-    fig(BENCH, "machine busy during ingest", round(median(runs.map((r) => r.machineBusy)) * 100), "%", undefined,
-      `${of}both cores, /proc/stat; all: ${listed(runs.map((r) => r.machineBusy * 100))}; the bench process (SSE server, polling) used ${round(median(runs.map((r) => r.benchMicrosPerEvent)), 2)} µs/event of it`),
-    fig(BENCH, "ceiling: classify+Tally in memory", round(ceiling.eventsPerSecond), "events/s", undefined,
-      `${of}all: ${ceilings.map((c) => round(c.eventsPerSecond)).join(", ")}`),
+    fig(
+      BENCH,
+      "child CPU per event",
+      round(cpu.cpuMicrosPerEvent, 2),
+      "µs/event",
+      undefined,
+      `${of}utime+stime of the child, all threads, /proc; by thread, µs/event: ${cpu.threads}`,
+    ),
+    fig(
+      BENCH,
+      "machine busy during ingest",
+      round(median(runs.map((r) => r.machineBusy)) * 100),
+      "%",
+      undefined,
+      `${of}both cores, /proc/stat; all: ${listed(runs.map((r) => r.machineBusy * 100))}; the bench process (SSE server, polling) used ${round(median(runs.map((r) => r.benchMicrosPerEvent)), 2)} µs/event of it`,
+    ),
+    fig(
+      BENCH,
+      "ceiling: classify+Tally in memory",
+      round(ceiling.eventsPerSecond),
+      "events/s",
+      undefined,
+      `${of}all: ${ceilings.map((c) => round(c.eventsPerSecond)).join(", ")}`,
+    ),
     fig(BENCH, "ceiling CPU per event", round(ceiling.cpuMicrosPerEvent, 2), "µs/event"),
-    ratioFigure("ratio ingest (/stats) / ceiling (events/s)", pairRatios(runs.map((r) => r.eps), ceilingRates)),
-    ratioFigure("ratio ingest (/health) / ceiling (events/s)", pairRatios(runs.map((r) => r.countedEps), ceilingRates)),
+    ratioFigure(
+      "ratio ingest (/stats) / ceiling (events/s)",
+      pairRatios(
+        runs.map((r) => r.eps),
+        ceilingRates,
+      ),
+    ),
+    ratioFigure(
+      "ratio ingest (/health) / ceiling (events/s)",
+      pairRatios(
+        runs.map((r) => r.countedEps),
+        ceilingRates,
+      ),
+    ),
     fig(BENCH, "ratio ceiling CPU / child CPU", round(ceiling.cpuMicrosPerEvent / cpu.cpuMicrosPerEvent, 2), "×"),
-    fig(BENCH, "reference: fetch body read only", round(read.eventsPerSecond), "events/s", undefined, `bare child, ${round(read.cpuMicrosPerEvent, 2)} µs/event CPU`),
-    fig(BENCH, "reference: fetch+SseParser+classify+Tally", round(pipeline.eventsPerSecond), "events/s", undefined,
-      `bare child, no service around it, ${round(pipeline.cpuMicrosPerEvent, 2)} µs/event CPU`),
-    fig(BENCH, "ratio ingest (/health) / bare pipeline", round(counted.countedEps / pipeline.eventsPerSecond, 2), "×", undefined, "what the service adds to its building blocks"),
+    fig(
+      BENCH,
+      "reference: fetch body read only",
+      round(read.eventsPerSecond),
+      "events/s",
+      undefined,
+      `bare child, ${round(read.cpuMicrosPerEvent, 2)} µs/event CPU`,
+    ),
+    fig(
+      BENCH,
+      "reference: fetch+SseParser+classify+Tally",
+      round(pipeline.eventsPerSecond),
+      "events/s",
+      undefined,
+      `bare child, no service around it, ${round(pipeline.cpuMicrosPerEvent, 2)} µs/event CPU`,
+    ),
+    fig(
+      BENCH,
+      "ratio ingest (/health) / bare pipeline",
+      round(counted.countedEps / pipeline.eventsPerSecond, 2),
+      "×",
+      undefined,
+      "what the service adds to its building blocks",
+    ),
   ];
 }

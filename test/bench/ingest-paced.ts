@@ -43,7 +43,11 @@ export async function ingestPaced(ctx: Context): Promise<Figure[]> {
       await withTimeout(blaster.connected, 10_000, "the service connecting to the SSE server");
       blaster.open();
       // Past start-up and the JIT's first compilations.
-      await until(() => counted(service.base), (n) => n >= pace.events * (1000 / pace.tickMs), { timeoutMs: 10_000, intervalMs: 100, what: "a second of events counted" });
+      await until(
+        () => counted(service.base),
+        (n) => n >= pace.events * (1000 / pace.tickMs),
+        { timeoutMs: 10_000, intervalMs: 100, what: "a second of events counted" },
+      );
       await Bun.sleep(1000);
       const measured: Round[] = [];
       for (let r = 0; r < rounds; r++) {
@@ -55,15 +59,35 @@ export async function ingestPaced(ctx: Context): Promise<Figure[]> {
         const micros = cpu();
         const elapsedS = (performance.now() - started) / 1000;
         const events = (await counted(service.base)) - before;
-        measured.push({ core: micros / 1e6 / elapsedS, usPerEvent: micros / events, eventsPerS: events / elapsedS, threads: byThread(events) });
+        measured.push({
+          core: micros / 1e6 / elapsedS,
+          usPerEvent: micros / events,
+          eventsPerS: events / elapsedS,
+          threads: byThread(events),
+        });
       }
       const typical = medianBy(measured, (m) => m.core);
       ctx.log(`${pace.name}: ${round(typical.core * 100, 1)} % of a core, ${round(typical.usPerEvent, 1)} µs an event`);
       figures.push(
-        fig(BENCH, `${pace.name}: CPU`, round(median(measured.map((m) => m.core * 100)), 1), "% of a core", undefined,
-          `median of ${rounds} × ${seconds} s (${listed(measured.map((m) => m.core * 100), 1)}); counted ${round(typical.eventsPerS)} events/s; in-memory store, nothing else asked of it`),
-        fig(BENCH, `${pace.name}: CPU per event`, round(median(measured.map((m) => m.usPerEvent)), 1), "µs", undefined,
-          `by thread, in the median round: ${typical.threads}`),
+        fig(
+          BENCH,
+          `${pace.name}: CPU`,
+          round(median(measured.map((m) => m.core * 100)), 1),
+          "% of a core",
+          undefined,
+          `median of ${rounds} × ${seconds} s (${listed(
+            measured.map((m) => m.core * 100),
+            1,
+          )}); counted ${round(typical.eventsPerS)} events/s; in-memory store, nothing else asked of it`,
+        ),
+        fig(
+          BENCH,
+          `${pace.name}: CPU per event`,
+          round(median(measured.map((m) => m.usPerEvent)), 1),
+          "µs",
+          undefined,
+          `by thread, in the median round: ${typical.threads}`,
+        ),
       );
     } finally {
       await service.stop();

@@ -10,20 +10,24 @@ let non2xx = 0;
 let errors = 0;
 const start = performance.now();
 const end = start + Number(seconds) * 1000;
-await Promise.all(Array.from({ length: Number(connections) }, async () => {
-  while (performance.now() < end) {
-    const t = performance.now();
-    try {
-      const response = await fetch(url, { headers });
-      await response.arrayBuffer();
-      if (response.status < 200 || response.status >= 400) non2xx++;
-      latencies.push(performance.now() - t);
-    } catch {
-      errors++;
+await Promise.all(
+  Array.from({ length: Number(connections) }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        const response = await fetch(url, { headers });
+        await response.arrayBuffer();
+        if (response.status < 200 || response.status >= 400) non2xx++;
+        latencies.push(performance.now() - t);
+      } catch {
+        errors++;
+      }
     }
-  }
-}));
+  }),
+);
 const elapsed = (performance.now() - start) / 1000;
 latencies.sort((a, b) => a - b);
 const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-console.log(JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsed, p50_ms: at(50), p99_ms: at(99), non2xx, errors }));
+console.log(
+  JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsed, p50_ms: at(50), p99_ms: at(99), non2xx, errors }),
+);

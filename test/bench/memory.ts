@@ -45,7 +45,9 @@ export async function memory(ctx: Context): Promise<Figure[]> {
       const baseline = rssBytes(service.pid);
       blaster.open();
       const done = await until(service.stats, (s) => s.messages >= m, {
-        timeoutMs: 60_000 + m / 10, intervalMs: 100, what: `/stats showing ${m} messages`,
+        timeoutMs: 60_000 + m / 10,
+        intervalMs: 100,
+        what: `/stats showing ${m} messages`,
       });
       const atDone = rssBytes(service.pid);
       assertExact("/stats after the distinct-user feed", done.value, expected);
@@ -58,7 +60,14 @@ export async function memory(ctx: Context): Promise<Figure[]> {
       const eps = m / ((done.at - blaster.firstByteAt!) / 1000);
       ctx.log(`memory: ${round((settled - baseline) / m)} B/user`);
       return [
-        fig(BENCH, "distinct users fed", m, "users", undefined, `one event each; mean name ${round(names.total / m, 1)} chars; ${round(eps)} events/s`),
+        fig(
+          BENCH,
+          "distinct users fed",
+          m,
+          "users",
+          undefined,
+          `one event each; mean name ${round(names.total / m, 1)} chars; ${round(eps)} events/s`,
+        ),
         fig(BENCH, "RSS baseline (started, idle)", round(baseline / MB, 1), "MB"),
         fig(BENCH, "RSS when /stats shows all", round(atDone / MB, 1), "MB"),
         fig(BENCH, "RSS settled (lowest over 5 s)", round(settled / MB, 1), "MB"),

@@ -18,7 +18,10 @@ const prepared = { prepare: true } as const;
 
 /** Per event: read the user; insert the user; total +1; bot or non-bot +1; server_url +1. */
 export class NaiveStore {
-  constructor(private readonly client: cassandra.Client, private readonly ks: string) {}
+  constructor(
+    private readonly client: cassandra.Client,
+    private readonly ks: string,
+  ) {}
 
   async add(event: ChangeEvent): Promise<void> {
     const { client, ks } = this;
@@ -33,7 +36,8 @@ export class NaiveStore {
       event.bot
         ? `UPDATE ${ks}.stats_summary SET bot_count = bot_count + 1 WHERE id = 'global'`
         : `UPDATE ${ks}.stats_summary SET non_bot_count = non_bot_count + 1 WHERE id = 'global'`,
-      [], prepared,
+      [],
+      prepared,
     );
     if (event.serverUrl !== undefined) {
       await client.execute(`UPDATE ${ks}.server_counts SET count = count + 1 WHERE server_url = ?`, [event.serverUrl], prepared);
@@ -46,12 +50,18 @@ async function lwtRate(client: cassandra.Client, ks: string, count: number) {
   let next = 0;
   const busy = cpuMeter(cassandraPid());
   const start = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = next++; i < count; i = next++) {
-      const result = await client.execute(`INSERT INTO ${ks}.unique_users (username) VALUES (?) IF NOT EXISTS`, [`lwt-probe-${i}`], prepared);
-      if (!result.wasApplied()) throw new Error(`LWT insert of a new user was not applied`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const result = await client.execute(
+          `INSERT INTO ${ks}.unique_users (username) VALUES (?) IF NOT EXISTS`,
+          [`lwt-probe-${i}`],
+          prepared,
+        );
+        if (!result.wasApplied()) throw new Error(`LWT insert of a new user was not applied`);
+      }
+    }),
+  );
   const seconds = (performance.now() - start) / 1000;
   return { count, perSecond: count / seconds, serverCpuPerInsert: (busy?.() ?? NaN) / count };
 }
@@ -91,21 +101,54 @@ export async function naiveCassandra(ctx: Context): Promise<Figure[]> {
     const stored = await storedTotals(client, ks, "unique_users");
     // The naive store keeps no user_count; its distinct users are the rows of unique_users.
     assertExact("the naive store's tables", { ...stored, distinct_users: stored.unique_rows }, expected);
-    ctx.log(`naive store: ${Math.round((n - serial) / seconds)} events/s (${CONCURRENCY} in flight), ${Math.round(serial / serialSeconds)} one at a time`);
+    ctx.log(
+      `naive store: ${Math.round((n - serial) / seconds)} events/s (${CONCURRENCY} in flight), ${Math.round(serial / serialSeconds)} one at a time`,
+    );
     const lwt = await lwtRate(client, ks, Math.max(500, Math.floor(n / 4)));
     ctx.log(`LWT inserts: ${Math.round(lwt.perSecond)}/s`);
     return [
       fig(BENCH, "events", n, "events", undefined, `first ${n} events of the Cassandra data set`),
-      fig(BENCH, "naive store rate, one event at a time", round(serial / serialSeconds), "events/s", undefined,
-        `5 statements per event, awaited in turn; ${serial} events`),
-      fig(BENCH, "naive store rate", round((n - serial) / seconds), "events/s", undefined, `5 statements per event, ${CONCURRENCY} events in flight`),
+      fig(
+        BENCH,
+        "naive store rate, one event at a time",
+        round(serial / serialSeconds),
+        "events/s",
+        undefined,
+        `5 statements per event, awaited in turn; ${serial} events`,
+      ),
+      fig(
+        BENCH,
+        "naive store rate",
+        round((n - serial) / seconds),
+        "events/s",
+        undefined,
+        `5 statements per event, ${CONCURRENCY} events in flight`,
+      ),
       fig(BENCH, "statements per second", round((5 * (n - serial)) / seconds), "statements/s"),
-      fig(BENCH, "Cassandra server CPU per event", round(serverCpu / (n - serial), 2), "µs/event", undefined,
-        `${round(serverCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average`),
-      fig(BENCH, "LWT alone: INSERT ... IF NOT EXISTS of new users", round(lwt.perSecond), "inserts/s", undefined,
-        `${lwt.count} new users, ${CONCURRENCY} in flight, as wikitally inserts them; Cassandra CPU ${round(lwt.serverCpuPerInsert)} µs each`),
-      fig(BENCH, `durable ingest ceiling at ${CASSANDRA_NEW_USER_SHARE * 100}% new users (LWT/s ÷ ${CASSANDRA_NEW_USER_SHARE})`, round(lwt.perSecond / CASSANDRA_NEW_USER_SHARE), "events/s", undefined,
-        "if nothing but the LWTs cost anything"),
+      fig(
+        BENCH,
+        "Cassandra server CPU per event",
+        round(serverCpu / (n - serial), 2),
+        "µs/event",
+        undefined,
+        `${round(serverCpu / 1e6 / seconds, 2)} of ${navigator.hardwareConcurrency} cores busy on average`,
+      ),
+      fig(
+        BENCH,
+        "LWT alone: INSERT ... IF NOT EXISTS of new users",
+        round(lwt.perSecond),
+        "inserts/s",
+        undefined,
+        `${lwt.count} new users, ${CONCURRENCY} in flight, as wikitally inserts them; Cassandra CPU ${round(lwt.serverCpuPerInsert)} µs each`,
+      ),
+      fig(
+        BENCH,
+        `durable ingest ceiling at ${CASSANDRA_NEW_USER_SHARE * 100}% new users (LWT/s ÷ ${CASSANDRA_NEW_USER_SHARE})`,
+        round(lwt.perSecond / CASSANDRA_NEW_USER_SHARE),
+        "events/s",
+        undefined,
+        "if nothing but the LWTs cost anything",
+      ),
     ];
   } finally {
     await client.shutdown();

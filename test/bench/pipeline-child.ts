@@ -11,13 +11,16 @@ const [url = "", eventsArg = "0", mode = "pipeline"] = process.argv.slice(2);
 const events = Number(eventsArg);
 const tally = new Tally();
 let seen = 0;
-const parser = new SseParser({
-  onEvent(event) {
-    seen++;
-    const verdict = classifyBinary(event.data);
-    if (typeof verdict === "object") tally.add(verdict);
+const parser = new SseParser(
+  {
+    onEvent(event) {
+      seen++;
+      const verdict = classifyBinary(event.data);
+      if (typeof verdict === "object") tally.add(verdict);
+    },
   },
-}, { binaryData: true });
+  { binaryData: true },
+);
 const response = await fetch(url, { headers: { Accept: "text/event-stream" } });
 const reader = response.body!.getReader();
 let start = 0;

@@ -40,13 +40,19 @@ function parseArgs(argv: string[]) {
   for (const arg of argv) {
     if (arg === "--quick") quick = true;
     else if (arg === "--profile") profile = true;
-    else if (arg.startsWith("--only=")) only = arg.slice(7).split(",").map((s) => s.trim()).filter(Boolean);
+    else if (arg.startsWith("--only="))
+      only = arg
+        .slice(7)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (arg === "--help" || arg === "-h") {
       console.log(`usage: bun test/bench/run.ts [--quick] [--only=${Object.keys(BENCHES).join(",")}] [--profile]`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
-  for (const name of only ?? []) if (!(name in BENCHES)) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(", ")}`);
+  for (const name of only ?? [])
+    if (!(name in BENCHES)) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(", ")}`);
   return { quick, profile, only: only ?? Object.keys(BENCHES) };
 }
 
@@ -72,7 +78,14 @@ function formatValue(value: number): string {
 function table(figures: Figure[]): string {
   const rows = figures.map((f) => {
     const ok = met(f);
-    return [f.bench, f.figure, formatValue(f.value), f.unit, f.target ? `${f.target.op} ${formatValue(f.target.value)}` : "", ok === undefined ? "" : ok ? "yes" : "NO"];
+    return [
+      f.bench,
+      f.figure,
+      formatValue(f.value),
+      f.unit,
+      f.target ? `${f.target.op} ${formatValue(f.target.value)}` : "",
+      ok === undefined ? "" : ok ? "yes" : "NO",
+    ];
   });
   const head = ["benchmark", "figure", "value", "unit", "target", "met?"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -88,7 +101,12 @@ async function main(): Promise<number> {
   const facts = machine(cassandra.version ?? (cassandra.error !== undefined ? "unreachable" : undefined));
   log(`machine: ${JSON.stringify(facts)}`);
   const ctx: Context = {
-    quick: options.quick, profile: options.profile, sizes: options.quick ? QUICK : FULL, log, keyspaces: new Set(), profiles: {},
+    quick: options.quick,
+    profile: options.profile,
+    sizes: options.quick ? QUICK : FULL,
+    log,
+    keyspaces: new Set(),
+    profiles: {},
   };
   const figures: Figure[] = [];
   const errors: { bench: string; error: string }[] = [];
@@ -115,17 +133,24 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await dropKeyspaces(ctx.keyspaces).catch((error: Error) => console.error(`could not drop ${[...ctx.keyspaces].join(", ")}: ${error.message}`));
+    await dropKeyspaces(ctx.keyspaces).catch((error: Error) =>
+      console.error(`could not drop ${[...ctx.keyspaces].join(", ")}: ${error.message}`),
+    );
   }
   figures.push(...crossRatios(figures));
 
   const seconds = round((performance.now() - started) / 1000, 1);
-  console.log(`\nwikitally benchmarks${options.quick ? " (--quick: smoke sizes, figures not meaningful)" : ""} — ${facts.nproc} × ${facts.cpu}, bun ${facts.bun}, Cassandra ${facts.cassandra}, ${seconds} s\n`);
+  console.log(
+    `\nwikitally benchmarks${options.quick ? " (--quick: smoke sizes, figures not meaningful)" : ""} — ${facts.nproc} × ${facts.cpu}, bun ${facts.bun}, Cassandra ${facts.cassandra}, ${seconds} s\n`,
+  );
   console.log(table(figures));
   const ratios = figures.filter((f) => f.unit === "×" && f.target);
   if (ratios.length > 0) {
     console.log("\nratios:");
-    for (const f of ratios) console.log(`  ${f.bench}: ${f.figure} = ${formatValue(f.value)} (target ${f.target!.op} ${f.target!.value}) ${met(f) ? "met" : "NOT met"}`);
+    for (const f of ratios)
+      console.log(
+        `  ${f.bench}: ${f.figure} = ${formatValue(f.value)} (target ${f.target!.op} ${f.target!.value}) ${met(f) ? "met" : "NOT met"}`,
+      );
   }
   const notes = figures.filter((f) => f.note !== undefined);
   if (notes.length > 0) {
@@ -137,8 +162,14 @@ async function main(): Promise<number> {
 
   const dir = ensureCacheDir();
   const report = {
-    date: new Date().toISOString(), options: { quick: options.quick, only: options.only, profile: options.profile }, machine: facts,
-    seconds, figures: figures.map((f) => ({ ...f, met: met(f) })), errors, skipped, profiles: ctx.profiles,
+    date: new Date().toISOString(),
+    options: { quick: options.quick, only: options.only, profile: options.profile },
+    machine: facts,
+    seconds,
+    figures: figures.map((f) => ({ ...f, met: met(f) })),
+    errors,
+    skipped,
+    profiles: ctx.profiles,
   };
   const text = JSON.stringify(report, null, 2);
   const file = join(dir, `results-${report.date.replace(/[:.]/g, "-")}.json`);
@@ -156,8 +187,20 @@ function crossRatios(figures: Figure[]): Figure[] {
   const serial = find("naive-cassandra", "naive store rate, one event at a time");
   if (wikitally === undefined || naive === undefined || serial === undefined) return [];
   return [
-    { bench: "ingest-cassandra", figure: "ratio wikitally / naive, one event at a time (events/s)", value: round(wikitally / serial, 1), unit: "×", target: { op: ">=", value: 20 } },
-    { bench: "ingest-cassandra", figure: "ratio wikitally / naive, 64 in flight (events/s)", value: round(wikitally / naive, 1), unit: "×", target: { op: ">=", value: 20 } },
+    {
+      bench: "ingest-cassandra",
+      figure: "ratio wikitally / naive, one event at a time (events/s)",
+      value: round(wikitally / serial, 1),
+      unit: "×",
+      target: { op: ">=", value: 20 },
+    },
+    {
+      bench: "ingest-cassandra",
+      figure: "ratio wikitally / naive, 64 in flight (events/s)",
+      value: round(wikitally / naive, 1),
+      unit: "×",
+      target: { op: ">=", value: 20 },
+    },
   ];
 }
 

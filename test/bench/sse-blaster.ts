@@ -41,7 +41,8 @@ export interface Blaster {
   stop(): void;
 }
 
-const HEAD = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n:ok\n\n";
+const HEAD =
+  "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n:ok\n\n";
 
 export function startBlaster(feed: Feed): Blaster {
   const gate = Promise.withResolvers<void>();
@@ -52,20 +53,22 @@ export function startBlaster(feed: Feed): Blaster {
   let stopped = false;
   const state = { connections: 0, firstByteAt: undefined as number | undefined, lastByteAt: undefined as number | undefined, bytesSent: 0 };
 
-  const writer = (socket: Socket<Conn>): Write => (chunk) => {
-    if (stopped) return Promise.reject(new Error("blaster stopped"));
-    state.firstByteAt ??= performance.now();
-    state.bytesSent += chunk.length;
-    const written = socket.write(chunk);
-    if (written >= chunk.length) {
-      state.lastByteAt = performance.now();
-      return Promise.resolve();
-    }
-    if (written < 0) return Promise.reject(new Error("socket closed"));
-    return new Promise((resolve, reject) => {
-      socket.data.pending = { data: chunk, offset: written, resolve, reject };
-    });
-  };
+  const writer =
+    (socket: Socket<Conn>): Write =>
+    (chunk) => {
+      if (stopped) return Promise.reject(new Error("blaster stopped"));
+      state.firstByteAt ??= performance.now();
+      state.bytesSent += chunk.length;
+      const written = socket.write(chunk);
+      if (written >= chunk.length) {
+        state.lastByteAt = performance.now();
+        return Promise.resolve();
+      }
+      if (written < 0) return Promise.reject(new Error("socket closed"));
+      return new Promise((resolve, reject) => {
+        socket.data.pending = { data: chunk, offset: written, resolve, reject };
+      });
+    };
 
   async function serve(socket: Socket<Conn>, first: boolean) {
     socket.write(HEAD);
@@ -147,12 +150,14 @@ export function startBlaster(feed: Feed): Blaster {
 }
 
 /** A feed of pre-rendered chunks, sent back to back. */
-export const chunksFeed = (chunks: readonly Uint8Array[]): Feed => async (write, stopped) => {
-  for (const chunk of chunks) {
-    if (stopped()) return;
-    await write(chunk);
-  }
-};
+export const chunksFeed =
+  (chunks: readonly Uint8Array[]): Feed =>
+  async (write, stopped) => {
+    for (const chunk of chunks) {
+      if (stopped()) return;
+      await write(chunk);
+    }
+  };
 
 /**
  * A burst of the first `warm` payloads, then `events` more every `tickMs` (the rest of the payloads

@@ -52,7 +52,14 @@ export async function startup(ctx: Context): Promise<Figure[]> {
   ctx.log(`start-up: median ${round(median(times), 1)} ms`);
   return [
     fig(BENCH, "build (bun run build)", round(buildSeconds, 1), "s", undefined, `dist/wikitally ${round(statSync(BINARY).size / MB)} MB`),
-    fig(BENCH, "spawn → /status 200, median", round(median(times), 1), "ms", atMost(150), `${times.length} runs: ${times.map((x) => round(x)).join(", ")} ms`),
+    fig(
+      BENCH,
+      "spawn → /status 200, median",
+      round(median(times), 1),
+      "ms",
+      atMost(150),
+      `${times.length} runs: ${times.map((x) => round(x)).join(", ")} ms`,
+    ),
     fig(BENCH, "spawn → /status 200, min", round(Math.min(...times), 1), "ms"),
     fig(BENCH, "spawn → /status 200, max", round(Math.max(...times), 1), "ms"),
     fig(BENCH, "RSS idle (1 s after /status), median", round(median(rss) / MB, 1), "MB"),

@@ -4,7 +4,23 @@
 // The service first counts a burst of events (so /stats has its ~800 server_urls), then keeps
 // ingesting at a steady 5,000 events/s while wrk (or load-client.ts) hammers /stats with a valid token.
 import { join } from "node:path";
-import { ROOT, atLeast, below, cpuMeter, fig, listed, median, pairRatios, profileDir, round, runQueueMeter, until, withTimeout, type Context, type Figure } from "./common.ts";
+import {
+  ROOT,
+  atLeast,
+  below,
+  cpuMeter,
+  fig,
+  listed,
+  median,
+  pairRatios,
+  profileDir,
+  round,
+  runQueueMeter,
+  until,
+  withTimeout,
+  type Context,
+  type Figure,
+} from "./common.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
 import { benchKeyspace, CASSANDRA_HOST, cassandraPid, probe } from "./cassandra-util.ts";
 import { spawnService, stopChild, type ServiceChild } from "./child.ts";
@@ -63,17 +79,45 @@ export async function runLoad(url: string, seconds: number, token?: string): Pro
   const auth = token !== undefined ? `Bearer ${token}` : undefined;
   // BENCH_LOAD_TOOL=bun uses load-client.ts even where wrk is installed.
   if (Bun.which("wrk") && process.env.BENCH_LOAD_TOOL !== "bun") {
-    const cmd = ["wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-H", `Accept-Encoding: ${ACCEPT_ENCODING}`,
-      ...(auth ? ["-H", `Authorization: ${auth}`] : []), url];
+    const cmd = [
+      "wrk",
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      "--latency",
+      "-H",
+      `Accept-Encoding: ${ACCEPT_ENCODING}`,
+      ...(auth ? ["-H", `Authorization: ${auth}`] : []),
+      url,
+    ];
     const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
     const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "wrk");
     if ((await proc.exited) !== 0) throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
     return parseWrk(out);
   }
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "load-client.ts"), url, String(CONNECTIONS), String(seconds), ACCEPT_ENCODING, ...(auth ? [auth] : [])], { stdout: "pipe" });
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, "load-client.ts"),
+      url,
+      String(CONNECTIONS),
+      String(seconds),
+      ACCEPT_ENCODING,
+      ...(auth ? [auth] : []),
+    ],
+    { stdout: "pipe" },
+  );
   const out = await withTimeout(new Response(proc.stdout).text(), (seconds + 30) * 1000, "load-client.ts");
   const r = JSON.parse(out) as { requests: number; rps: number; p50_ms: number; p99_ms: number; non2xx: number; errors: number };
-  return { tool: "bun load-client", requests: r.requests, rps: r.rps, p50Ms: r.p50_ms, p99Ms: r.p99_ms, non2xx: r.non2xx, errors: r.errors };
+  return {
+    tool: "bun load-client",
+    requests: r.requests,
+    rps: r.rps,
+    p50Ms: r.p50_ms,
+    p99Ms: r.p99_ms,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 /** A process answering on `url`: its CPU time is read from /proc. */
@@ -110,9 +154,8 @@ interface LoadedService extends Server {
 
 async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Promise<LoadedService> {
   // The stores' own ingest data sets: 20% of events from new users on both stores.
-  const data = store === "in-memory"
-    ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE)
-    : dataset(ctx.sizes.cassandraEvents, CASSANDRA_NEW_USER_SHARE);
+  const data =
+    store === "in-memory" ? dataset(ctx.sizes.ingestEvents, NEW_USER_SHARE) : dataset(ctx.sizes.cassandraEvents, CASSANDRA_NEW_USER_SHARE);
   const warm = Math.min(20_000, Math.floor(data.payloads.length / 2));
   const blaster = startBlaster(pacedFeed(data.payloads, { warm, events: PACE_EVENTS_PER_TICK, tickMs: TICK_MS }));
   const env: Record<string, string> = { STREAM_URL: blaster.url, STORAGE: store };
@@ -139,16 +182,30 @@ async function startLoaded(ctx: Context, store: "in-memory" | "cassandra"): Prom
     blaster.open();
     await until(service.stats, (s) => s.messages >= warm, { timeoutMs: 30_000, intervalMs: 50, what: `${warm} events counted` });
     // Measured in the steady state: the burst written (Cassandra), with at most a second's events pending.
-    const pending = async () => ((await (await fetch(`${service!.base}/health`)).json()) as { store: { pending_events: number } }).store.pending_events;
-    await until(pending, (n) => n <= (PACE_EVENTS_PER_TICK * 1000) / TICK_MS, { timeoutMs: 60_000, intervalMs: 50, what: "the burst flushed" });
+    const pending = async () =>
+      ((await (await fetch(`${service!.base}/health`)).json()) as { store: { pending_events: number } }).store.pending_events;
+    await until(pending, (n) => n <= (PACE_EVENTS_PER_TICK * 1000) / TICK_MS, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+      what: "the burst flushed",
+    });
     const bodyBytes = await checkAnswers(service);
-    const brotli = new Uint8Array(await (await fetch(`${service.base}/stats`, {
-      headers: { Authorization: `Bearer ${service.token}`, "Accept-Encoding": "br" }, decompress: false,
-    })).arrayBuffer());
+    const brotli = new Uint8Array(
+      await (
+        await fetch(`${service.base}/stats`, {
+          headers: { Authorization: `Bearer ${service.token}`, "Accept-Encoding": "br" },
+          decompress: false,
+        })
+      ).arrayBuffer(),
+    );
     const s = service;
     let from = { messages: 0, at: 0 };
     return {
-      url: `${s.base}/stats`, pid: s.pid, token: s.token, bodyBytes, brotli,
+      url: `${s.base}/stats`,
+      pid: s.pid,
+      token: s.token,
+      bodyBytes,
+      brotli,
       async started() {
         from = { messages: (await s.stats()).messages, at: performance.now() };
       },
@@ -212,11 +269,26 @@ async function takeTurns(ctx: Context, servers: Record<string, Server>, token: s
   return results;
 }
 
-const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer" | "waitShare" | "cassandraCores") => median(results.map((r) => r[key] ?? NaN));
+const medianOf = (results: LoadResult[], key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerAnswer" | "waitShare" | "cassandraCores") =>
+  median(results.map((r) => r[key] ?? NaN));
 /** Per round, a over b; the median of those: each ratio is taken within one round. */
-const ratioOf = (a: LoadResult[], b: LoadResult[]) => median(pairRatios(a.map((r) => r.rps), b.map((r) => r.rps)));
-const all = (results: LoadResult[], key: "rps" | "p99Ms") => listed(results.map((r) => r[key]), key === "rps" ? 0 : 2);
-const percents = (results: LoadResult[], key: "waitShare" | "cassandraCores") => listed(results.map((r) => (r[key] ?? NaN) * 100), 1);
+const ratioOf = (a: LoadResult[], b: LoadResult[]) =>
+  median(
+    pairRatios(
+      a.map((r) => r.rps),
+      b.map((r) => r.rps),
+    ),
+  );
+const all = (results: LoadResult[], key: "rps" | "p99Ms") =>
+  listed(
+    results.map((r) => r[key]),
+    key === "rps" ? 0 : 2,
+  );
+const percents = (results: LoadResult[], key: "waitShare" | "cassandraCores") =>
+  listed(
+    results.map((r) => (r[key] ?? NaN) * 100),
+    1,
+  );
 
 const CPU_NOTE = "all the server's threads, less what it spends in the second before without the load (its ingest); median of the rounds";
 
@@ -226,24 +298,71 @@ const CPU_NOTE = "all the server's threads, less what it spends in the second be
  * sent), the hello world is for information.
  */
 function statsFigures(
-  label: string, ctx: Context, results: LoadResult[], like: LoadResult[], hello: LoadResult[], ingestRate: number, bodyBytes: number, share: number,
+  label: string,
+  ctx: Context,
+  results: LoadResult[],
+  like: LoadResult[],
+  hello: LoadResult[],
+  ingestRate: number,
+  bodyBytes: number,
+  share: number,
 ): Figure[] {
   const tool = results[0]!.tool;
   return [
-    fig(BENCH, `${label} throughput`, round(medianOf(results, "rps")), "req/s", undefined,
-      `median of ${results.length} rounds (${all(results, "rps")}); ${tool === "wrk" ? "wrk -t1" : tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; all 2xx; body ${bodyBytes} B`),
+    fig(
+      BENCH,
+      `${label} throughput`,
+      round(medianOf(results, "rps")),
+      "req/s",
+      undefined,
+      `median of ${results.length} rounds (${all(results, "rps")}); ${tool === "wrk" ? "wrk -t1" : tool} -c${CONNECTIONS} -d${ctx.sizes.loadSeconds}s; all 2xx; body ${bodyBytes} B`,
+    ),
     fig(BENCH, `${label} p50 latency`, round(medianOf(results, "p50Ms"), 2), "ms"),
-    fig(BENCH, `${label} p99 latency`, round(medianOf(results, "p99Ms"), 2), "ms", below(10), `median of the rounds' p99 (${all(results, "p99Ms")})`),
+    fig(
+      BENCH,
+      `${label} p99 latency`,
+      round(medianOf(results, "p99Ms"), 2),
+      "ms",
+      below(10),
+      `median of the rounds' p99 (${all(results, "p99Ms")})`,
+    ),
     fig(BENCH, `${label} CPU per answer`, round(medianOf(results, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
-    fig(BENCH, `${label} main thread waiting for a core`, round(medianOf(results, "waitShare") * 100, 1), "% of the load", undefined,
-      `runnable but not running (schedstat), median of the rounds (${percents(results, "waitShare")})${results.every((r) => r.cassandraCores !== undefined)
-        ? `; the local Cassandra meanwhile used ${round(medianOf(results, "cassandraCores") * 100)} % of a core (${percents(results, "cassandraCores")})`
-        : ""}`),
-    fig(BENCH, `${label} ingest during the load`, round(ingestRate), "events/s", undefined,
-      `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`),
-    fig(BENCH, `ratio ${label} / Bun.serve like /stats (req/s)`, round(ratioOf(results, like), 2), "×", atLeast(0.85),
-      "median of the rounds' ratios; what the service costs over the same I/O: auth, cache, metrics, ingest beside it"),
-    fig(BENCH, `ratio ${label} / hello world (req/s)`, round(ratioOf(results, hello), 2), "×", undefined, "median of the rounds' ratios; for information"),
+    fig(
+      BENCH,
+      `${label} main thread waiting for a core`,
+      round(medianOf(results, "waitShare") * 100, 1),
+      "% of the load",
+      undefined,
+      `runnable but not running (schedstat), median of the rounds (${percents(results, "waitShare")})${
+        results.every((r) => r.cassandraCores !== undefined)
+          ? `; the local Cassandra meanwhile used ${round(medianOf(results, "cassandraCores") * 100)} % of a core (${percents(results, "cassandraCores")})`
+          : ""
+      }`,
+    ),
+    fig(
+      BENCH,
+      `${label} ingest during the load`,
+      round(ingestRate),
+      "events/s",
+      undefined,
+      `paced at ${(PACE_EVENTS_PER_TICK * 1000) / TICK_MS}/s, ${share * 100}% new users`,
+    ),
+    fig(
+      BENCH,
+      `ratio ${label} / Bun.serve like /stats (req/s)`,
+      round(ratioOf(results, like), 2),
+      "×",
+      atLeast(0.85),
+      "median of the rounds' ratios; what the service costs over the same I/O: auth, cache, metrics, ingest beside it",
+    ),
+    fig(
+      BENCH,
+      `ratio ${label} / hello world (req/s)`,
+      round(ratioOf(results, hello), 2),
+      "×",
+      undefined,
+      "median of the rounds' ratios; for information",
+    ),
   ];
 }
 
@@ -260,17 +379,44 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
       await memory.started();
       const r = await takeTurns(ctx, { hello, like, like2, memory }, memory.token);
       const ingest = await memory.ingestRate();
-      ctx.log(`hello world ${Math.round(medianOf(r.hello!, "rps"))}, like /stats ${Math.round(medianOf(r.like!, "rps"))}, /stats ${Math.round(medianOf(r.memory!, "rps"))} req/s`);
+      ctx.log(
+        `hello world ${Math.round(medianOf(r.hello!, "rps"))}, like /stats ${Math.round(medianOf(r.like!, "rps"))}, /stats ${Math.round(medianOf(r.memory!, "rps"))} req/s`,
+      );
       figures.push(
-        fig(BENCH, "hello world (Bun.serve) throughput", round(medianOf(r.hello!, "rps")), "req/s", undefined,
-          `median of ${r.hello!.length} rounds (${all(r.hello!, "rps")}); same requests, child process`),
+        fig(
+          BENCH,
+          "hello world (Bun.serve) throughput",
+          round(medianOf(r.hello!, "rps")),
+          "req/s",
+          undefined,
+          `median of ${r.hello!.length} rounds (${all(r.hello!, "rps")}); same requests, child process`,
+        ),
         fig(BENCH, "hello world p99 latency", round(medianOf(r.hello!, "p99Ms"), 2), "ms"),
         ...statsFigures("/stats (in-memory)", ctx, r.memory!, r.like!, r.hello!, ingest, memory.bodyBytes, NEW_USER_SHARE),
-        fig(BENCH, "Bun.serve answering like /stats throughput", round(medianOf(r.like!, "rps")), "req/s", undefined,
-          `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`),
-        fig(BENCH, "ratio Bun.serve like /stats / hello world", round(ratioOf(r.like!, r.hello!), 2), "×", undefined, "a ceiling for the /stats ratio"),
-        fig(BENCH, "ratio Bun.serve like /stats on 2 threads / hello world", round(ratioOf(r.like2!, r.hello!), 2), "×", undefined,
-          `two Bun.serve on one port (reusePort), one per thread; median of the rounds' ratios; req/s ${all(r.like2!, "rps")}`),
+        fig(
+          BENCH,
+          "Bun.serve answering like /stats throughput",
+          round(medianOf(r.like!, "rps")),
+          "req/s",
+          undefined,
+          `reads the 3 headers /stats reads, sends /stats' ${memory.brotli.length} B brotli body with its 4 headers; no ingest beside it`,
+        ),
+        fig(
+          BENCH,
+          "ratio Bun.serve like /stats / hello world",
+          round(ratioOf(r.like!, r.hello!), 2),
+          "×",
+          undefined,
+          "a ceiling for the /stats ratio",
+        ),
+        fig(
+          BENCH,
+          "ratio Bun.serve like /stats on 2 threads / hello world",
+          round(ratioOf(r.like2!, r.hello!), 2),
+          "×",
+          undefined,
+          `two Bun.serve on one port (reusePort), one per thread; median of the rounds' ratios; req/s ${all(r.like2!, "rps")}`,
+        ),
         fig(BENCH, "hello world CPU per answer", round(medianOf(r.hello!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
         fig(BENCH, "Bun.serve like /stats CPU per answer", round(medianOf(r.like!, "cpuUsPerAnswer"), 1), "µs", undefined, CPU_NOTE),
       );
@@ -294,7 +440,18 @@ export async function statsLoad(ctx: Context): Promise<Figure[]> {
     try {
       await durable.started();
       const r = await takeTurns(ctx, { hello, like, cassandra: durable }, durable.token);
-      figures.push(...statsFigures("/stats (cassandra)", ctx, r.cassandra!, r.like!, r.hello!, await durable.ingestRate(), durable.bodyBytes, CASSANDRA_NEW_USER_SHARE));
+      figures.push(
+        ...statsFigures(
+          "/stats (cassandra)",
+          ctx,
+          r.cassandra!,
+          r.like!,
+          r.hello!,
+          await durable.ingestRate(),
+          durable.bodyBytes,
+          CASSANDRA_NEW_USER_SHARE,
+        ),
+      );
     } finally {
       await hello.stop();
       await like.stop();

@@ -13,7 +13,19 @@
 import { join } from "node:path";
 import { spawnService, stopChild, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
-import { atMost, fig, listed, median, pairRatios, preciseCpuMeter, profileDir, round, withTimeout, type Context, type Figure } from "./common.ts";
+import {
+  atMost,
+  fig,
+  listed,
+  median,
+  pairRatios,
+  preciseCpuMeter,
+  profileDir,
+  round,
+  withTimeout,
+  type Context,
+  type Figure,
+} from "./common.ts";
 import { NEW_USER_SHARE } from "./ingest-memory.ts";
 import { pacedFeed, startBlaster, type Blaster } from "./sse-blaster.ts";
 import { assertExact, dataset, expectedOf, type Expected } from "./synthetic.ts";
@@ -32,36 +44,55 @@ interface Reader {
 
 type Start = (url: string, expected: Expected) => Promise<Reader>;
 
-const service = (options: { preload?: string; cpuProfDir?: string | undefined } = {}): Start => async (url, expected) => {
-  const { preload, cpuProfDir } = options;
-  const child: ServiceChild = await spawnService({ env: { STREAM_URL: url, STORAGE: "in-memory" }, waitReady: true, preload, cpuProfDir });
-  return {
-    pid: child.pid,
-    async finished() {
-      const done = await waitAllCounted(child, expected.messages, { timeoutMs: 30_000, intervalMs: 50 });
-      assertExact(`/stats of the service at ${EVENTS_PER_S} events/s${preload ? " (every batch on the worker)" : ""}`, done.stats, expected);
-    },
-    stop: () => child.stop(),
+const service =
+  (options: { preload?: string; cpuProfDir?: string | undefined } = {}): Start =>
+  async (url, expected) => {
+    const { preload, cpuProfDir } = options;
+    const child: ServiceChild = await spawnService({
+      env: { STREAM_URL: url, STORAGE: "in-memory" },
+      waitReady: true,
+      preload,
+      cpuProfDir,
+    });
+    return {
+      pid: child.pid,
+      async finished() {
+        const done = await waitAllCounted(child, expected.messages, { timeoutMs: 30_000, intervalMs: 50 });
+        assertExact(
+          `/stats of the service at ${EVENTS_PER_S} events/s${preload ? " (every batch on the worker)" : ""}`,
+          done.stats,
+          expected,
+        );
+      },
+      stop: () => child.stop(),
+    };
   };
-};
 
-const bare = (mode: "main" | "worker"): Start => async (url, { messages: events }) => {
-  const child = Bun.spawn([process.execPath, join(import.meta.dir, "bare-reader.ts"), url, String(events), mode], { stdout: "pipe", stderr: "pipe" });
-  return {
-    pid: child.pid,
-    async finished() {
-      const out = await withTimeout(new Response(child.stdout).text(), 30_000, `bare-reader.ts ${mode} counting ${events} events`);
-      if ((await child.exited) !== 0) throw new Error(`bare-reader.ts ${mode} failed: ${await new Response(child.stderr).text()}`);
-      const counted = (JSON.parse(out) as { events: number }).events;
-      if (counted !== events) throw new Error(`bare-reader.ts ${mode} counted ${counted} of ${events} events`);
-    },
-    stop: () => stopChild(child),
+const bare =
+  (mode: "main" | "worker"): Start =>
+  async (url, { messages: events }) => {
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "bare-reader.ts"), url, String(events), mode], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    return {
+      pid: child.pid,
+      async finished() {
+        const out = await withTimeout(new Response(child.stdout).text(), 30_000, `bare-reader.ts ${mode} counting ${events} events`);
+        if ((await child.exited) !== 0) throw new Error(`bare-reader.ts ${mode} failed: ${await new Response(child.stderr).text()}`);
+        const counted = (JSON.parse(out) as { events: number }).events;
+        if (counted !== events) throw new Error(`bare-reader.ts ${mode} counted ${counted} of ${events} events`);
+      },
+      stop: () => stopChild(child),
+    };
   };
-};
 
 /** pipeline-child.ts: the service's own building blocks (SseParser, classifyBinary, Tally) without the service around them. */
 const pipeline: Start = async (url, { messages: events }) => {
-  const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), url, String(events), "pipeline"], { stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "pipeline-child.ts"), url, String(events), "pipeline"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return {
     pid: child.pid,
     async finished() {
@@ -99,7 +130,12 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
   ];
   if (!ctx.quick) {
     entries.push(
-      { name: "service, every batch on the worker", start: service({ preload: join(import.meta.dir, "force-worker.ts") }), windows: [], threads: [] },
+      {
+        name: "service, every batch on the worker",
+        start: service({ preload: join(import.meta.dir, "force-worker.ts") }),
+        windows: [],
+        threads: [],
+      },
       { name: "bare reader, JSON.parse on a worker", start: bare("worker"), windows: [], threads: [] },
       { name: "the service's parser + classify + Tally alone", start: pipeline, windows: [], threads: [] },
     );
@@ -144,31 +180,75 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
   // µs per s of wall time is a share of a core in millionths: / 1e4 gives %.
   const percent = (e: Entry) => round(median(e.windows) / 1e4, 2);
-  const figures: Figure[] = [fig(BENCH, "events", events, "events", undefined,
-    `each reader its own loopback SSE server, the same events, one a write every ${TICK_MS} ms; all counted exactly`)];
+  const figures: Figure[] = [
+    fig(
+      BENCH,
+      "events",
+      events,
+      "events",
+      undefined,
+      `each reader its own loopback SSE server, the same events, one a write every ${TICK_MS} ms; all counted exactly`,
+    ),
+  ];
   for (const e of entries) {
     figures.push(
-      fig(BENCH, `${e.name}: CPU at ${EVENTS_PER_S} events/s`, percent(e), "% of a core", undefined,
-        `median of ${rounds} × ${windowS} s (${listed(e.windows.map((w) => w / 1e4), 2)}), all threads (schedstat); by thread, µs in the last window: ${e.threads.at(-1)}`),
+      fig(
+        BENCH,
+        `${e.name}: CPU at ${EVENTS_PER_S} events/s`,
+        percent(e),
+        "% of a core",
+        undefined,
+        `median of ${rounds} × ${windowS} s (${listed(
+          e.windows.map((w) => w / 1e4),
+          2,
+        )}), all threads (schedstat); by thread, µs in the last window: ${e.threads.at(-1)}`,
+      ),
       fig(BENCH, `${e.name}: CPU per event`, round(median(e.windows) / EVENTS_PER_S, 1), "µs"),
     );
   }
   const ratio = (a: string, b: string) => pairRatios(byName[a]!.windows, byName[b]!.windows);
   const main = ratio("service", "bare reader");
-  figures.push(fig(BENCH, `ratio service / bare reader, CPU at ${EVENTS_PER_S} events/s`, round(median(main), 2), "×",
-    ctx.quick ? undefined : atMost(TARGET),
-    ctx.quick ? `--quick: not checked (target <= ${TARGET} in a full run)` : `median of the windows' ratios (${listed(main, 2)}); same windows, readers side by side`));
+  figures.push(
+    fig(
+      BENCH,
+      `ratio service / bare reader, CPU at ${EVENTS_PER_S} events/s`,
+      round(median(main), 2),
+      "×",
+      ctx.quick ? undefined : atMost(TARGET),
+      ctx.quick
+        ? `--quick: not checked (target <= ${TARGET} in a full run)`
+        : `median of the windows' ratios (${listed(main, 2)}); same windows, readers side by side`,
+    ),
+  );
   if (!ctx.quick) {
     const forced = ratio("service, every batch on the worker", "service");
     const bareWorker = ratio("bare reader, JSON.parse on a worker", "bare reader");
     const blocks = ratio("the service's parser + classify + Tally alone", "bare reader");
     figures.push(
-      fig(BENCH, "ratio service with every batch on the worker / service", round(median(forced), 2), "×", undefined,
-        `median of the windows' ratios (${listed(forced, 2)}); the service has no switch for it: force-worker.ts`),
-      fig(BENCH, "ratio bare reader parsing on a worker / bare reader", round(median(bareWorker), 2), "×", undefined,
-        `median of the windows' ratios (${listed(bareWorker, 2)})`),
-      fig(BENCH, "ratio service's parser + classify + Tally alone / bare reader", round(median(blocks), 2), "×", undefined,
-        `median of the windows' ratios (${listed(blocks, 2)}); pipeline-child.ts: how much of the gap the building blocks make`),
+      fig(
+        BENCH,
+        "ratio service with every batch on the worker / service",
+        round(median(forced), 2),
+        "×",
+        undefined,
+        `median of the windows' ratios (${listed(forced, 2)}); the service has no switch for it: force-worker.ts`,
+      ),
+      fig(
+        BENCH,
+        "ratio bare reader parsing on a worker / bare reader",
+        round(median(bareWorker), 2),
+        "×",
+        undefined,
+        `median of the windows' ratios (${listed(bareWorker, 2)})`,
+      ),
+      fig(
+        BENCH,
+        "ratio service's parser + classify + Tally alone / bare reader",
+        round(median(blocks), 2),
+        "×",
+        undefined,
+        `median of the windows' ratios (${listed(blocks, 2)}); pipeline-child.ts: how much of the gap the building blocks make`,
+      ),
     );
   }
   return figures;

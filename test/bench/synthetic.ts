@@ -35,11 +35,10 @@ export interface SyntheticOptions {
 
 type Json = Record<string, unknown>;
 
-
 const LANGS = (
-  "en de fr es ja ru it zh pt ar fa pl nl uk he id tr cs sv ko vi fi hu ca no sr ro el da th bg ms hr sk lt sl et hi bn " +
-  "ur ta te ml kn mr gu pa az kk uz hy ka be eu gl cy ga is lv sq mk bs af sw tl ceb war min ast la eo oc br an nn lb fy " +
-  "simple arz azb ckb ku ps sd si ne my km lo mn tt ba cv ce sah yo ig ha zu xh am so ht qu ay gn"
+  "en de fr es ja ru it zh pt ar fa pl nl uk he id tr cs sv ko vi fi hu ca no sr ro el da th bg ms hr sk lt sl et hi bn "
+  + "ur ta te ml kn mr gu pa az kk uz hy ka be eu gl cy ga is lv sq mk bs af sw tl ceb war min ast la eo oc br an nn lb fy "
+  + "simple arz azb ckb ku ps sd si ne my km lo mn tt ba cv ce sah yo ig ha zu xh am so ht qu ay gn"
 ).split(" ");
 const PROJECTS = ["wikipedia", "wiktionary", "wikisource", "wikibooks", "wikiquote", "wikinews", "wikivoyage", "wikiversity"];
 
@@ -56,8 +55,10 @@ function serverUrls(templates: Json[], count: number): string[] {
 
 /** A Wikimedia-shaped SSE id: the Kafka positions of both data centres. */
 export function wikimediaId(index: number): string {
-  return `[{"topic":"eqiad.mediawiki.recentchange","partition":0,"timestamp":${1746258379000 + index}},` +
-    `{"topic":"codfw.mediawiki.recentchange","partition":0,"offset":-1}]`;
+  return (
+    `[{"topic":"eqiad.mediawiki.recentchange","partition":0,"timestamp":${1746258379000 + index}},`
+    + `{"topic":"codfw.mediawiki.recentchange","partition":0,"offset":-1}]`
+  );
 }
 
 /** Makes payloads from fixture templates; new users get unique names built from the fixtures' names. */
@@ -70,7 +71,10 @@ export class EventFactory {
   private readonly taken = new Set<string>();
   private serial = 0;
 
-  constructor(readonly random: () => number, serverCount = 800) {
+  constructor(
+    readonly random: () => number,
+    serverCount = 800,
+  ) {
     this.templates = fixturePayloads().map((p) => JSON.parse(p) as Json);
     this.servers = serverUrls(this.templates, serverCount);
     const weights = this.servers.map((_, rank) => 1 / (rank + 1));
@@ -126,7 +130,10 @@ export class EventFactory {
   }
 
   private uuid(): string {
-    const hex = (digits: number) => Math.floor(this.random() * 16 ** digits).toString(16).padStart(digits, "0");
+    const hex = (digits: number) =>
+      Math.floor(this.random() * 16 ** digits)
+        .toString(16)
+        .padStart(digits, "0");
     return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(6)}${hex(6)}`;
   }
 }

@@ -13,7 +13,11 @@ declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   activeElement: { getAttribute(name: string): string | null } | null;
 };
-type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+};
 
 const payloads = fixturePayloads();
 const README_SCREENSHOT = `${import.meta.dir}/dashboard.png`;
@@ -63,12 +67,27 @@ describe("the dashboard", () => {
     const g = await guardedPage(browser.browser, base);
     await logIn(g);
     const token = await login(base);
-    const stats = await waitFor(() => getStats(base, token), (s) => s.messages === payloads.length, 20_000, "all events");
+    const stats = await waitFor(
+      () => getStats(base, token),
+      (s) => s.messages === payloads.length,
+      20_000,
+      "all events",
+    );
     // The page polls every second; it must settle on exactly the served totals.
-    await waitFor(() => shownNumber(g, "messages"), (n) => n === stats.messages, 10_000, "the page's messages");
+    await waitFor(
+      () => shownNumber(g, "messages"),
+      (n) => n === stats.messages,
+      10_000,
+      "the page's messages",
+    );
     for (const key of STATS) expect(await shownNumber(g, key)).toBe(stats[key]);
 
-    await waitFor(() => seriesPixels(g), (n) => n > 50, 10_000, "the series drawn on the chart");
+    await waitFor(
+      () => seriesPixels(g),
+      (n) => n > 50,
+      10_000,
+      "the series drawn on the chart",
+    );
     expect(await g.page.$$eval("#top-wikis li", (items) => items.length)).toBe(Math.min(10, Object.keys(stats.by_server_url).length));
     const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
     expect(await g.page.$eval("#bot-share", (el) => el.textContent)).toBe(percent.format(stats.bots / stats.messages));

@@ -19,15 +19,19 @@ describeCassandra("Cassandra store", () => {
 
   for (const check of ["read-then-insert", "lwt"] as const) {
     let current = "";
-    statsStoreContract(`cassandra, new users by ${check}`, {
-      async create(limits) {
-        current = freshKeyspace();
-        keyspaces.push(current);
-        return openStore(current, check, limits);
+    statsStoreContract(
+      `cassandra, new users by ${check}`,
+      {
+        async create(limits) {
+          current = freshKeyspace();
+          keyspaces.push(current);
+          return openStore(current, check, limits);
+        },
+        async reopen(limits) {
+          return openStore(current, check, limits);
+        },
       },
-      async reopen(limits) {
-        return openStore(current, check, limits);
-      },
-    }, fixturePayloads);
+      fixturePayloads,
+    );
   }
 });

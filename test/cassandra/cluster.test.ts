@@ -44,15 +44,27 @@ describeCluster("a three-node cluster at replication 3", () => {
     const port = Number(CLUSTER_HOST!.split(",")[0]!.split(":")[1]);
     const victim = 3;
     const pid = nodePid(port, victim);
-    if (pid === undefined) throw new Error(`no pid file for node ${victim} of the cluster at ${CLUSTER_HOST}; start it with CASSANDRA_NODES=3 bun run db:up`);
+    if (pid === undefined)
+      throw new Error(`no pid file for node ${victim} of the cluster at ${CLUSTER_HOST}; start it with CASSANDRA_NODES=3 bun run db:up`);
     server = startSseServer({ payloads, maxChunk: 300, seed: 31, chunkDelayMs: 5, script: [], after: { kind: "events", end: "hold" } });
     const ks = freshKeyspace();
     keyspaces.push(ks);
-    const env = { STORAGE: "cassandra", CASSANDRA_HOST: CLUSTER_HOST!, CASSANDRA_KEYSPACE: ks, CASSANDRA_REPLICATION: "SimpleStrategy:3", STREAM_URL: server.url };
+    const env = {
+      STORAGE: "cassandra",
+      CASSANDRA_HOST: CLUSTER_HOST!,
+      CASSANDRA_KEYSPACE: ks,
+      CASSANDRA_REPLICATION: "SimpleStrategy:3",
+      STREAM_URL: server.url,
+    };
     let instance = await start("a", env);
     try {
       await theLeader([instance]);
-      await waitFor(() => health(instance), (h) => h.ingest.counted >= 40 && h.store.ready, 60_000, "ingest to start");
+      await waitFor(
+        () => health(instance),
+        (h) => h.ingest.counted >= 40 && h.store.ready,
+        60_000,
+        "ingest to start",
+      );
     } catch (error) {
       console.error(troubles(instance));
       throw error;
@@ -62,7 +74,12 @@ describeCluster("a three-node cluster at replication 3", () => {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        readiness.push(await fetch(`${instance.base}/ready`).then((r) => r.status, () => 0));
+        readiness.push(
+          await fetch(`${instance.base}/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
         await Bun.sleep(100);
       }
     })();
@@ -71,7 +88,12 @@ describeCluster("a three-node cluster at replication 3", () => {
       expect((await health(instance)).ingest.counted).toBeLessThan(payloads.length);
       const token = await login(instance.base);
       await settledFixtureStats(() => getStats(instance.base, token), 120_000);
-      await waitFor(() => health(instance), (h) => h.store.pending_events === 0 && h.lease?.role === "leader", 60_000, "everything flushed");
+      await waitFor(
+        () => health(instance),
+        (h) => h.store.pending_events === 0 && h.lease?.role === "leader",
+        60_000,
+        "everything flushed",
+      );
       watching = false;
       await watcher;
       expect(readiness.length).toBeGreaterThan(20);
@@ -86,7 +108,10 @@ describeCluster("a three-node cluster at replication 3", () => {
       await settledFixtureStats(() => getStats(instance.base, token2), 60_000);
       const want = expectedFigures();
       expect(await storedTotals(ks)).toEqual({
-        messages: want.messages, bots: want.bots, non_bots: want.non_bots, distinct_users: want.distinct_users,
+        messages: want.messages,
+        bots: want.bots,
+        non_bots: want.non_bots,
+        distinct_users: want.distinct_users,
       });
     } catch (error) {
       console.error(troubles(instance));

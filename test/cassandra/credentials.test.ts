@@ -58,7 +58,12 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
 
   test("connects with cassandra_username and cassandra_password, and counts exactly", async () => {
     const base = await start(DEFAULT_SUPERUSER.password);
-    await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
+    await waitFor(
+      () => fetch(`${base}/ready`).then((r) => r.status),
+      (s) => s === 200,
+      60_000,
+      "/ready",
+    );
     const token = await login(base);
     await settledFixtureStats(() => getStats(base, token));
   });
@@ -67,7 +72,9 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
     const base = await start("not-the-password");
     const health = await waitFor(
       () => fetch(`${base}/health`).then((r) => r.json() as Promise<{ store: { ready: boolean; last_error?: string } }>),
-      (h) => h.store.last_error !== undefined, 30_000, "an error on /health",
+      (h) => h.store.last_error !== undefined,
+      30_000,
+      "an error on /health",
     );
     expect(health.store.ready).toBe(false);
     expect(health.store.last_error).toMatch(/auth|credentials|password/i);

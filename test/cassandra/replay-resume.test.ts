@@ -13,9 +13,21 @@ const keyspaces: string[] = [];
 const services: RunningService[] = [];
 
 async function start(ks: string, capture: string, env: Record<string, string> = {}) {
-  const { service, base } = await startTestService({ STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: capture, ...env });
+  const { service, base } = await startTestService({
+    STORAGE: "cassandra",
+    CASSANDRA_HOST,
+    CASSANDRA_KEYSPACE: ks,
+    FLUSH_INTERVAL_MS: "100",
+    STREAM_URL: capture,
+    ...env,
+  });
   services.push(service);
-  await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
+  await waitFor(
+    () => fetch(`${base}/ready`).then((r) => r.status),
+    (s) => s === 200,
+    60_000,
+    "/ready",
+  );
   return { service, base, token: await login(base) };
 }
 
@@ -64,7 +76,10 @@ describeCassandra("a replayed capture on Cassandra", () => {
     await stop(first.service);
     const afterFirst = await stored(ks);
     expect(afterFirst).toEqual({
-      messages: want.messages, distinct_users: want.distinct_users, bots: want.bots, servers: want.server_urls,
+      messages: want.messages,
+      distinct_users: want.distinct_users,
+      bots: want.bots,
+      servers: want.server_urls,
       positions: { [capture]: `file-offset:${readFileSync(capture).length}` },
     });
 
@@ -81,7 +96,12 @@ describeCassandra("a replayed capture on Cassandra", () => {
     keyspaces.push(ks);
     const capture = pacedCapture(dir, 20);
     const first = await start(ks, capture, { REPLAY_PACE: "recorded" });
-    await waitFor(() => getStats(first.base, first.token), (s) => s.messages >= 60, 30_000, "part of the replay");
+    await waitFor(
+      () => getStats(first.base, first.token),
+      (s) => s.messages >= 60,
+      30_000,
+      "part of the replay",
+    );
     await stop(first.service);
     const midway = await stored(ks);
     expect(midway.messages).toBeGreaterThanOrEqual(60);

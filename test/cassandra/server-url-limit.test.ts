@@ -25,11 +25,26 @@ async function onePass(events: string[]): Promise<{ service: RunningService; bas
   const server = startSseServer({ payloads: events, script: [], after: { kind: "events", end: "hold" } });
   servers.push(server);
   const { service, base } = await startTestService({
-    STORAGE: "cassandra", CASSANDRA_HOST, CASSANDRA_KEYSPACE: ks, FLUSH_INTERVAL_MS: "100", STREAM_URL: server.url, MAX_SERVER_URLS: String(LIMIT),
+    STORAGE: "cassandra",
+    CASSANDRA_HOST,
+    CASSANDRA_KEYSPACE: ks,
+    FLUSH_INTERVAL_MS: "100",
+    STREAM_URL: server.url,
+    MAX_SERVER_URLS: String(LIMIT),
   });
   services.push(service);
-  await waitFor(() => fetch(`${base}/ready`).then((r) => r.status), (s) => s === 200, 60_000, "/ready");
-  await waitFor(async () => service.ingest.counters.counted, (n) => n === payloads.length, 30_000, "one pass counted");
+  await waitFor(
+    () => fetch(`${base}/ready`).then((r) => r.status),
+    (s) => s === 200,
+    60_000,
+    "/ready",
+  );
+  await waitFor(
+    async () => service.ingest.counters.counted,
+    (n) => n === payloads.length,
+    30_000,
+    "one pass counted",
+  );
   return { service, base, token: await login(base) };
 }
 
@@ -55,7 +70,12 @@ describeCassandra("max_server_urls on Cassandra", () => {
     const want = expectedFigures();
     const first = await onePass(payloads);
     expect(first.service.ingest.counters.server_url_overflow).toBe(payloads.length - keptEvents);
-    const stats = await waitFor(() => getStats(first.base, first.token), (s) => s.distinct_users === want.distinct_users, 30_000, "the totals");
+    const stats = await waitFor(
+      () => getStats(first.base, first.token),
+      (s) => s.distinct_users === want.distinct_users,
+      30_000,
+      "the totals",
+    );
     expect(stats).toMatchObject({ messages: want.messages, bots: want.bots, non_bots: want.non_bots });
     expect(Object.keys(stats.by_server_url).sort()).toEqual([...kept].sort());
     await first.service.stop();

@@ -36,14 +36,20 @@ async function stored(ks: string) {
   const client = await rawClient();
   try {
     const servers = (await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`)).rows;
-    return { ...(await readSummary(client, ks)), by_server_url: Object.fromEntries(servers.map((r) => [String(r.server_url), Number(r.count)])) };
+    return {
+      ...(await readSummary(client, ks)),
+      by_server_url: Object.fromEntries(servers.map((r) => [String(r.server_url), Number(r.count)])),
+    };
   } finally {
     await client.shutdown();
   }
 }
 
 const expected = {
-  messages: 5, bots: 1, non_bots: 4, distinct_users: 4,
+  messages: 5,
+  bots: 1,
+  non_bots: 4,
+  distinct_users: 4,
   by_server_url: { "https://en.wikipedia.org": 2, "https://www.wikidata.org": 2, "https://fr.wikipedia.org": 1 },
 };
 

@@ -21,7 +21,9 @@ async function legacyKeyspace(users: string[]): Promise<string> {
   const client = await rawClient();
   try {
     for (const user of users) await client.execute(`INSERT INTO ${ks}.unique_users (username) VALUES (?)`, [user], { prepare: true });
-    await client.execute(`UPDATE ${ks}.user_count SET distinct_users = distinct_users + ? WHERE id = 'global'`, [users.length], { prepare: true });
+    await client.execute(`UPDATE ${ks}.user_count SET distinct_users = distinct_users + ? WHERE id = 'global'`, [users.length], {
+      prepare: true,
+    });
   } finally {
     await client.shutdown();
   }

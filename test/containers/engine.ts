@@ -46,12 +46,15 @@ async function installMissing(): Promise<string[]> {
   // debootstrap builds the stand-in images' Debian roots (only needed where the real images cannot be pulled).
   if (!(await succeeds(["sh", "-c", "command -v debootstrap"]))) missing.push("debootstrap");
   if (missing.length === 0) return [];
-  if (!(await succeeds(["sh", "-c", "command -v apt-get"]))) throw new Error(`${missing.join(" and ")} missing and there is no apt-get: install a Docker engine by hand`);
+  if (!(await succeeds(["sh", "-c", "command -v apt-get"])))
+    throw new Error(`${missing.join(" and ")} missing and there is no apt-get: install a Docker engine by hand`);
   const started = performance.now();
   console.log(`Installing ${missing.join(" ")} with apt-get…`);
   await run(["apt-get", "update", "-qq"]);
   await run(["apt-get", "install", "-y", "-q", ...missing], { env: { DEBIAN_FRONTEND: "noninteractive" } });
-  return [`installed Debian's ${missing.join(" and ")} with apt-get (${seconds(started)}); \`apt-get purge ${missing.join(" ")}\` removes them`];
+  return [
+    `installed Debian's ${missing.join(" and ")} with apt-get (${seconds(started)}); \`apt-get purge ${missing.join(" ")}\` removes them`,
+  ];
 }
 
 const COMPOSE_PLUGIN = "/usr/local/lib/docker/cli-plugins/docker-compose";
@@ -73,7 +76,8 @@ async function ensureComposeSubcommand(): Promise<string[]> {
   if (!(await succeeds(["docker-compose", "version"]))) throw new Error("docker-compose does not run");
   mkdirSync(dirname(COMPOSE_PLUGIN), { recursive: true });
   writeFileSync(COMPOSE_PLUGIN, COMPOSE_PLUGIN_SCRIPT, { mode: 0o755 });
-  if (!(await succeeds(["docker", "compose", "version"]))) throw new Error(`the docker CLI does not take ${COMPOSE_PLUGIN} as its compose plugin`);
+  if (!(await succeeds(["docker", "compose", "version"])))
+    throw new Error(`the docker CLI does not take ${COMPOSE_PLUGIN} as its compose plugin`);
   return [`wrote ${COMPOSE_PLUGIN}, a CLI plugin that makes \`docker compose\` run docker-compose 1.29; delete it to undo`];
 }
 
@@ -98,8 +102,8 @@ export async function ensureEngine(): Promise<string[]> {
   if (child.pid === undefined) throw new Error("could not start dockerd");
   await waitForEngine(child.pid);
   actions.push(
-    `started dockerd ${DOCKERD_ARGS.join(" ")} as root on the default socket (pid ${child.pid}, ${seconds(started)}, log ${DOCKERD_LOG}); ` +
-      `stop it with \`kill $(cat ${DOCKERD_PID_FILE})\``,
+    `started dockerd ${DOCKERD_ARGS.join(" ")} as root on the default socket (pid ${child.pid}, ${seconds(started)}, log ${DOCKERD_LOG}); `
+      + `stop it with \`kill $(cat ${DOCKERD_PID_FILE})\``,
   );
   return actions;
 }

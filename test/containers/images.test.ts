@@ -29,6 +29,8 @@ describe("namedImages", () => {
   });
 
   test("the app image docker-compose.yml builds is built from the Dockerfile at the root", () => {
-    expect(builtImages().map(({ image, dockerfile }) => ({ image, dockerfile }))).toEqual([{ image: "wikitally:local", dockerfile: "Dockerfile" }]);
+    expect(builtImages().map(({ image, dockerfile }) => ({ image, dockerfile }))).toEqual([
+      { image: "wikitally:local", dockerfile: "Dockerfile" },
+    ]);
   });
 });

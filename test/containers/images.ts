@@ -11,7 +11,9 @@ import { ROOT, STANDIN_LABEL } from "./standins/rootfs.ts";
 export function namedImages(root = ROOT): string[] {
   const images: string[] = [];
   const stages = new Set<string>();
-  for (const [, image, stage] of readFileSync(join(root, "Dockerfile"), "utf8").matchAll(/^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/gim)) {
+  for (const [, image, stage] of readFileSync(join(root, "Dockerfile"), "utf8").matchAll(
+    /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/gim,
+  )) {
     if (!stages.has(image!.toLowerCase())) images.push(image!);
     if (stage) stages.add(stage.toLowerCase());
   }
@@ -45,7 +47,9 @@ export function builtImages(root = ROOT): { image: string; context: string; dock
  */
 export async function buildWithHostNetwork(image: string, context: string, dockerfile: string): Promise<void> {
   // The legacy builder: BuildKit would first pull the Dockerfile's `# syntax=` frontend from Docker Hub.
-  await run(["docker", "build", "--network=host", "--force-rm", "--file", join(context, dockerfile), "--tag", image, context], { env: LEGACY_BUILDER });
+  await run(["docker", "build", "--network=host", "--force-rm", "--file", join(context, dockerfile), "--tag", image, context], {
+    env: LEGACY_BUILDER,
+  });
 }
 
 /** How each image name is stood in for; the tag is the recipe's version. */

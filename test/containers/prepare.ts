@@ -12,7 +12,9 @@ async function prepare(): Promise<void> {
   for (const { image, context, dockerfile } of builtImages()) {
     const buildStarted = performance.now();
     await buildWithHostNetwork(image, context, dockerfile);
-    console.log(`containers:prepare: ${image}: built from ${dockerfile} with the host's network (${seconds(buildStarted)}), so \`docker compose up --build\` finds \`bun install\` cached`);
+    console.log(
+      `containers:prepare: ${image}: built from ${dockerfile} with the host's network (${seconds(buildStarted)}), so \`docker compose up --build\` finds \`bun install\` cached`,
+    );
   }
 }
 

@@ -15,7 +15,11 @@ export interface RunOptions {
 
 export class CommandError extends Error {
   override name = "CommandError";
-  constructor(readonly command: string[], readonly exitCode: number | null, readonly output: string) {
+  constructor(
+    readonly command: string[],
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
     const tail = output.trimEnd().split("\n").slice(-40).join("\n");
     super(`\`${command.join(" ")}\` exited with ${exitCode ?? "a signal"}${tail ? `; last lines:\n${tail}` : ""}`);
   }
@@ -29,7 +33,10 @@ export async function run(command: string[], options: RunOptions = {}): Promise<
 }
 
 /** Runs a command and reports how it ended, without throwing. */
-export async function attempt(command: string[], options: RunOptions = {}): Promise<{ exitCode: number | null; stdout: string; output: string }> {
+export async function attempt(
+  command: string[],
+  options: RunOptions = {},
+): Promise<{ exitCode: number | null; stdout: string; output: string }> {
   let child: ReturnType<typeof Bun.spawn> | undefined;
   try {
     child = Bun.spawn(command, {

@@ -11,7 +11,9 @@ export const SCREENSHOTS = resolve(import.meta.dir, "../../.cache/screenshots");
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? Bun.which("chromium") ?? Bun.which("chromium-browser");
   if (!path) {
-    throw new Error("browser tests need chromium: `apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome binary");
+    throw new Error(
+      "browser tests need chromium: `apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome binary",
+    );
   }
   return path;
 }
@@ -30,8 +32,15 @@ export async function launchBrowser(): Promise<TestBrowser> {
     // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start. The rest keep Chromium
     // from calling home (updates, sync, QUIC probes), which the tests would count as foreign requests.
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${profile}`,
     ],
   });
   return {

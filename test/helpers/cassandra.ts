@@ -33,7 +33,9 @@ async function probe(hosts = CASSANDRA_HOST): Promise<string | undefined> {
 
 const unavailable = await probe();
 if (unavailable !== undefined && !REQUIRED) {
-  console.warn(`\n!!! Cassandra at ${CASSANDRA_HOST} is not reachable (${unavailable}).\n!!! The Cassandra tests are SKIPPED. Run \`bun run test\` to start a local Cassandra, or set CASSANDRA_HOST.\n`);
+  console.warn(
+    `\n!!! Cassandra at ${CASSANDRA_HOST} is not reachable (${unavailable}).\n!!! The Cassandra tests are SKIPPED. Run \`bun run test\` to start a local Cassandra, or set CASSANDRA_HOST.\n`,
+  );
 }
 
 /**
@@ -42,9 +44,12 @@ if (unavailable !== undefined && !REQUIRED) {
  */
 export function describeCassandra(name: string, body: () => void): void {
   if (unavailable === undefined) describe(name, body);
-  else if (REQUIRED) describe(name, () => test("needs a reachable Cassandra", () => {
-    throw new Error(`Cassandra at ${CASSANDRA_HOST} is not reachable: ${unavailable}`);
-  }));
+  else if (REQUIRED)
+    describe(name, () =>
+      test("needs a reachable Cassandra", () => {
+        throw new Error(`Cassandra at ${CASSANDRA_HOST} is not reachable: ${unavailable}`);
+      }),
+    );
   else describe.skip(name, body);
 }
 
@@ -64,11 +69,19 @@ export function testConnection(keyspace: string, hosts = CASSANDRA_HOST): Cassan
  * A Cassandra store on `keyspace` (stream "test-stream", flushed only when a test says so), opened and
  * ready, with its connection: tests that make a statement fail wrap the connection's client.
  */
-export async function openTestStore(keyspace: string, options: Partial<CassandraStoreOptions> = {}): Promise<{ store: CassandraStore; conn: CassandraConnection }> {
+export async function openTestStore(
+  keyspace: string,
+  options: Partial<CassandraStoreOptions> = {},
+): Promise<{ store: CassandraStore; conn: CassandraConnection }> {
   const conn = testConnection(keyspace);
   const store = new CassandraStore(conn, { streamKey: "test-stream", flushIntervalMs: 60_000, ...options }, createLogger("error"));
   await store.open();
-  await waitFor(async () => store.health().ready, (ready) => ready, 30_000, "the Cassandra store to be ready");
+  await waitFor(
+    async () => store.health().ready,
+    (ready) => ready,
+    30_000,
+    "the Cassandra store to be ready",
+  );
   return { store, conn };
 }
 
@@ -80,7 +93,11 @@ export async function rawClient(hosts = CASSANDRA_HOST): Promise<cassandra.Clien
 }
 
 /** The summary counters and user_count as `client` reads them (at `consistency` when given), not as the service does. */
-export async function readSummary(client: cassandra.Client, ks: string, consistency?: number): Promise<{ messages: number; bots: number; non_bots: number; distinct_users: number }> {
+export async function readSummary(
+  client: cassandra.Client,
+  ks: string,
+  consistency?: number,
+): Promise<{ messages: number; bots: number; non_bots: number; distinct_users: number }> {
   const options = consistency === undefined ? {} : { consistency };
   const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`, [], options)).first();
   const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`, [], options)).first();
@@ -124,15 +141,20 @@ export const CLUSTER_HOST = process.env.CASSANDRA_CLUSTER_HOST;
 const CLUSTER_REQUIRED = process.env.WIKITALLY_REQUIRE_CLUSTER === "1";
 const clusterUnavailable = CLUSTER_HOST === undefined ? "CASSANDRA_CLUSTER_HOST is not set" : await probe(CLUSTER_HOST);
 if (clusterUnavailable !== undefined && !CLUSTER_REQUIRED) {
-  console.warn(`\n!!! No Cassandra cluster (${clusterUnavailable}).\n!!! The multi-node tests are SKIPPED. Run \`bun run test\`, which starts one.\n`);
+  console.warn(
+    `\n!!! No Cassandra cluster (${clusterUnavailable}).\n!!! The multi-node tests are SKIPPED. Run \`bun run test\`, which starts one.\n`,
+  );
 }
 
 /** describe() for tests that need the multi-node cluster; skipped loudly without one, failing when it is required. */
 export function describeCluster(name: string, body: () => void): void {
   if (clusterUnavailable === undefined) describe(name, body);
-  else if (CLUSTER_REQUIRED) describe(name, () => test("needs the three-node cluster", () => {
-    throw new Error(`the Cassandra cluster is not reachable: ${clusterUnavailable}`);
-  }));
+  else if (CLUSTER_REQUIRED)
+    describe(name, () =>
+      test("needs the three-node cluster", () => {
+        throw new Error(`the Cassandra cluster is not reachable: ${clusterUnavailable}`);
+      }),
+    );
   else describe.skip(name, body);
 }
 

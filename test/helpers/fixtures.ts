@@ -9,7 +9,10 @@ export const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.met
 
 /** The capture files, in the order PROVENANCE.md feeds them ("one after another"). */
 export function fixtureFiles(): string[] {
-  return readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".sse")).sort().map((f) => join(FIXTURES_DIR, f));
+  return readdirSync(FIXTURES_DIR)
+    .filter((f) => f.endsWith(".sse"))
+    .sort()
+    .map((f) => join(FIXTURES_DIR, f));
 }
 
 /**
@@ -51,7 +54,10 @@ export function expectedFigures(): ExpectedFigures {
   const text = readFileSync(join(FIXTURES_DIR, "PROVENANCE.md"), "utf8");
   const row = /\|\s*\*\*all four\*\*\s*\|([^\n]+)/.exec(text);
   if (!row) throw new Error("PROVENANCE.md has no 'all four' row");
-  const cells = row[1]!.split("|").map((c) => Number(c.replaceAll("*", "").trim())).filter((n) => !Number.isNaN(n));
+  const cells = row[1]!
+    .split("|")
+    .map((c) => Number(c.replaceAll("*", "").trim()))
+    .filter((n) => !Number.isNaN(n));
   const [messages, distinct_users, bots, non_bots, server_urls] = cells as [number, number, number, number, number];
   const topLine = /Largest `by_server_url` counts over all four: ([^\n]+)/.exec(text);
   if (!topLine) throw new Error("PROVENANCE.md has no largest by_server_url line");
@@ -88,15 +94,21 @@ export function expectFixtureStats(stats: Stats): void {
  */
 export async function settledFixtureStats(probe: () => Promise<Stats>, timeoutMs = 30_000): Promise<Stats> {
   const want = expectedFigures();
-  const stats = await waitFor(probe, (s) => s.messages === want.messages && s.distinct_users === want.distinct_users,
-    timeoutMs, "the PROVENANCE totals");
+  const stats = await waitFor(
+    probe,
+    (s) => s.messages === want.messages && s.distinct_users === want.distinct_users,
+    timeoutMs,
+    "the PROVENANCE totals",
+  );
   expectFixtureStats(stats);
   return stats;
 }
 
 /** All captures in one file, fed one after another as PROVENANCE.md counts them; for replay tests. Returns its path. */
 export function concatenatedCapture(dir: string, lineEnd: "\n" | "\r\n" = "\n"): string {
-  const text = fixtureFiles().map((file) => readFileSync(file, "utf8")).join("");
+  const text = fixtureFiles()
+    .map((file) => readFileSync(file, "utf8"))
+    .join("");
   const path = join(dir, `all-captures${lineEnd === "\n" ? "" : "-crlf"}.sse`);
   writeFileSync(path, lineEnd === "\n" ? text : text.replaceAll("\n", lineEnd));
   return path;

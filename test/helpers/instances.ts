@@ -32,7 +32,12 @@ export async function spawnInstance(name: string, env: Record<string, string>): 
   });
   const logs: Record<string, unknown>[] = [];
   void pump(child.stdout, logs);
-  const listening = await waitFor(async () => logs.find((e) => e.msg === "listening"), (e) => e !== undefined || child.exitCode !== null, 30_000, `${name} to listen`);
+  const listening = await waitFor(
+    async () => logs.find((e) => e.msg === "listening"),
+    (e) => e !== undefined || child.exitCode !== null,
+    30_000,
+    `${name} to listen`,
+  );
   if (listening === undefined) throw new Error(`${name} exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`);
   // The id is on the "listening" line itself: a later line may not have been read yet.
   return { name, child, base: `http://127.0.0.1:${new URL(String(listening.url)).port}`, logs, id: String(listening.instance ?? "") };
@@ -65,7 +70,8 @@ export async function theLeader(instances: readonly Instance[], timeoutMs = 30_0
   const roles = await waitFor(
     () => Promise.all(instances.map(async (i) => (await health(i)).lease?.role)),
     (r) => r.filter((role) => role === "leader").length === 1 && r.every((role) => role !== undefined),
-    timeoutMs, "exactly one leader",
+    timeoutMs,
+    "exactly one leader",
   );
   return instances[roles.indexOf("leader")]!;
 }
@@ -76,13 +82,18 @@ export async function theLeader(instances: readonly Instance[], timeoutMs = 30_0
  */
 export async function flushed(instance: Instance, timeoutMs = 20_000): Promise<number> {
   let last = -1;
-  const h = await waitFor(async () => {
-    const before = last;
-    const now = await health(instance);
-    last = now.ingest.counted;
-    await Bun.sleep(200);
-    return { ...now, stable: before === now.ingest.counted };
-  }, (h) => h.stable && h.store.pending_events === 0 && h.lease?.role === "leader", timeoutMs, `${instance.name} to flush`);
+  const h = await waitFor(
+    async () => {
+      const before = last;
+      const now = await health(instance);
+      last = now.ingest.counted;
+      await Bun.sleep(200);
+      return { ...now, stable: before === now.ingest.counted };
+    },
+    (h) => h.stable && h.store.pending_events === 0 && h.lease?.role === "leader",
+    timeoutMs,
+    `${instance.name} to flush`,
+  );
   return h.ingest.counted;
 }
 

@@ -6,10 +6,15 @@ import { mulberry32 } from "./random.ts";
 export type Step =
   /** Sends events from the resume point; `count` of them (all when absent), then acts per `end`. */
   | {
-    kind: "events"; count?: number; lineEnd?: "\n" | "\r\n" | "\r"; end: "close" | "cut" | "hold"; cutBytes?: number; preamble?: string;
-    /** With end "hold": a comment line this often afterwards, so bytes flow but no event comes. */
-    commentEveryMs?: number;
-  }
+      kind: "events";
+      count?: number;
+      lineEnd?: "\n" | "\r\n" | "\r";
+      end: "close" | "cut" | "hold";
+      cutBytes?: number;
+      preamble?: string;
+      /** With end "hold": a comment line this often afterwards, so bytes flow but no event comes. */
+      commentEveryMs?: number;
+    }
   /** Answers with an HTTP error. */
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   /** Accepts and then sends nothing (a stall). */
@@ -86,12 +91,16 @@ export function startSseServer(options: SseServerOptions): SseServer {
     if (step.kind === "status") {
       const extra = step.retryAfter !== undefined ? `Retry-After: ${step.retryAfter}\r\n` : "";
       const body = step.body ?? "unavailable";
-      socket.write(`HTTP/1.1 ${step.status} Error\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 ${step.status} Error\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
       socket.end();
       return;
     }
     // Close-delimited body, as Wikimedia's edge sends it: a FIN ends the response.
-    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n");
+    socket.write(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+    );
     if (step.kind === "silent") return;
     const lineEnd = step.lineEnd ?? "\n";
     await write(socket, `:ok${lineEnd}${lineEnd}${step.preamble ?? ""}`);

@@ -20,7 +20,6 @@ export interface TcpProxy {
   restore(): void;
 }
 
-
 /** Writes all of `data`, keeping what the kernel did not take until the socket drains. */
 function send(to: Socket<End> | undefined, from: Socket<End>, data: Uint8Array): void {
   if (!to) {

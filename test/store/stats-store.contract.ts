@@ -56,7 +56,11 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
       store.add(ev("Carol", false, "https://fr.wikipedia.org"));
       await store.flush();
       expect(await store.stats()).toEqual({
-        messages: 2, distinct_users: 1, bots: 1, non_bots: 1, by_server_url: { "https://fr.wikipedia.org": 2 },
+        messages: 2,
+        distinct_users: 1,
+        bots: 1,
+        non_bots: 1,
+        by_server_url: { "https://fr.wikipedia.org": 2 },
       });
     });
 
@@ -82,7 +86,11 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
       expect(added).toEqual([true, true, false, true, true]);
       await store.flush();
       expect(await store.stats()).toEqual({
-        messages: 5, distinct_users: 4, bots: 1, non_bots: 4, by_server_url: { "https://a.org": 2, "https://b.org": 1 },
+        messages: 5,
+        distinct_users: 4,
+        bots: 1,
+        non_bots: 4,
+        by_server_url: { "https://a.org": 2, "https://b.org": 1 },
       });
     });
 
@@ -108,7 +116,11 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
         second.add(ev("Frank", false, "https://en.wikipedia.org"));
         await second.flush();
         expect(await second.stats()).toEqual({
-          messages: 4, distinct_users: 2, bots: 1, non_bots: 3, by_server_url: { "https://en.wikipedia.org": 4 },
+          messages: 4,
+          distinct_users: 2,
+          bots: 1,
+          non_bots: 3,
+          by_server_url: { "https://en.wikipedia.org": 4 },
         });
       });
 
@@ -127,7 +139,11 @@ export function statsStoreContract(name: string, subject: ContractSubject, paylo
         expect([third.add(ev("A", false, "https://b.org")), third.add(ev("A", false, "https://e.org"))]).toEqual([true, false]);
         await third.flush();
         expect(await third.stats()).toEqual({
-          messages: 6, distinct_users: 1, bots: 0, non_bots: 6, by_server_url: { "https://a.org": 1, "https://b.org": 2, "https://c.org": 1 },
+          messages: 6,
+          distinct_users: 1,
+          bots: 0,
+          non_bots: 6,
+          by_server_url: { "https://a.org": 1, "https://b.org": 2, "https://c.org": 1 },
         });
       });
     }

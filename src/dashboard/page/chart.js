@@ -15,15 +15,25 @@ window.eventsChart = (box) => {
     const css = getComputedStyle(document.documentElement);
     const color = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
     const axis = { stroke: color("--muted"), grid: { stroke: color("--line"), width: 1 }, ticks: { stroke: color("--line"), width: 1 } };
-    return new uPlot({
-      width: box.clientWidth,
-      height: HEIGHT,
-      // Always the whole window, so the time axis reads in clock minutes from the first second on.
-      scales: { x: { time: true, range: (_u, _min, max) => [max - WINDOW_S, max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ ...axis, space: 70, incrs: [60, 120, 300, 600], values: (_u, ticks) => ticks.map(clock) }, { ...axis, size: 60 }],
-      series: [{}, { label: "events/s", stroke: color("--accent"), width: 2, fill: `${color("--accent")}22`, points: { show: false } }],
-      legend: { show: true },
-    }, /** @type {uPlot.AlignedData} */ (series), box);
+    return new uPlot(
+      {
+        width: box.clientWidth,
+        height: HEIGHT,
+        // Always the whole window, so the time axis reads in clock minutes from the first second on.
+        scales: {
+          x: { time: true, range: (_u, _min, max) => [max - WINDOW_S, max] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+        },
+        axes: [
+          { ...axis, space: 70, incrs: [60, 120, 300, 600], values: (_u, ticks) => ticks.map(clock) },
+          { ...axis, size: 60 },
+        ],
+        series: [{}, { label: "events/s", stroke: color("--accent"), width: 2, fill: `${color("--accent")}22`, points: { show: false } }],
+        legend: { show: true },
+      },
+      /** @type {uPlot.AlignedData} */ (series),
+      box,
+    );
   }
 
   window.addEventListener("resize", () => plot?.setSize({ width: box.clientWidth, height: HEIGHT }));

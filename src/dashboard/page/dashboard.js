@@ -106,7 +106,9 @@
 
   /** @param {Record<string, number>} byServer */
   function renderTopWikis(byServer) {
-    const top = Object.entries(byServer).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    const top = Object.entries(byServer)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10);
     // textContent only: server URLs come from the stream and are never parsed as HTML.
     const items = top.map(([url, count]) => {
       const li = document.createElement("li");

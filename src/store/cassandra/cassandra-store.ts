@@ -67,11 +67,20 @@ export class CassandraStore implements StatsStore {
     const mirror = (this.mirror = new TotalsMirror(ks, options.maxServerUrls, answered));
     const users = (this.users = new UniqueUsers(ks, options.newUserCheck, options.knownUsersLimit ?? 500_000, log));
     const counters = new CounterFlush({
-      keyspace: ks, batchSize: options.batchSize ?? 10, closing: this.stopping.signal, answered, log,
+      keyspace: ks,
+      batchSize: options.batchSize ?? 10,
+      closing: this.stopping.signal,
+      answered,
+      log,
     });
     const pipeline = (this.pipeline = new FlushPipeline({ conn, counts, position, mirror, users, counters, answered, log }));
     this.handOver = new LeaseHandOver({ conn, pipeline, counts, position, readPosition: () => this.position(), mirror, users, log });
-    this.flushes = new FlushSchedule({ intervalMs: options.flushIntervalMs, round: pipeline.round, pendingEvents: () => counts.events, log });
+    this.flushes = new FlushSchedule({
+      intervalMs: options.flushIntervalMs,
+      round: pipeline.round,
+      pendingEvents: () => counts.events,
+      log,
+    });
   }
 
   /** From now on, every flush first asks `guard` whether this process still holds the ingest lease. */
@@ -91,7 +100,10 @@ export class CassandraStore implements StatsStore {
 
   async open(): Promise<void> {
     this.conn.start();
-    this.loaded = this.conn.whenReady().then((client) => this.pipeline.load(client, this.stopping.signal, () => this.flushes.start()), () => {});
+    this.loaded = this.conn.whenReady().then(
+      (client) => this.pipeline.load(client, this.stopping.signal, () => this.flushes.start()),
+      () => {},
+    );
   }
 
   add(event: ChangeEvent): boolean {

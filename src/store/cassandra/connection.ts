@@ -37,7 +37,10 @@ export class CassandraConnection {
   lastError: string | undefined;
   isReady = false;
 
-  constructor(readonly options: CassandraOptions, private readonly log: Logger) {
+  constructor(
+    readonly options: CassandraOptions,
+    private readonly log: Logger,
+  ) {
     // A rejection here would otherwise surface as unhandled when close() happens before connecting.
     this.ready.promise.catch(() => {});
   }
@@ -76,23 +79,27 @@ export class CassandraConnection {
   private async connectLoop(): Promise<void> {
     let client: cassandra.Client;
     try {
-      client = await retry(async () => {
-        if (this.isClosed) throw new Error("Cassandra connection closed");
-        const attempt = this.newClient();
-        try {
-          await attempt.connect();
-          await this.applySchema(attempt);
-          return attempt;
-        } catch (error) {
-          await attempt.shutdown().catch(() => {});
-          this.lastError = `Cassandra at ${this.options.hosts}: ${driverErrorText(error)}`;
-          throw error;
-        }
-      }, {
-        backoff: { minMs: this.options.retryMinMs ?? CASSANDRA_CONNECT.minMs, maxMs: this.options.retryMaxMs ?? CASSANDRA_CONNECT.maxMs },
-        signal: this.stopping.signal,
-        onRetry: (_error, attempt, retryInMs) => this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt, retry_in_ms: retryInMs }),
-      });
+      client = await retry(
+        async () => {
+          if (this.isClosed) throw new Error("Cassandra connection closed");
+          const attempt = this.newClient();
+          try {
+            await attempt.connect();
+            await this.applySchema(attempt);
+            return attempt;
+          } catch (error) {
+            await attempt.shutdown().catch(() => {});
+            this.lastError = `Cassandra at ${this.options.hosts}: ${driverErrorText(error)}`;
+            throw error;
+          }
+        },
+        {
+          backoff: { minMs: this.options.retryMinMs ?? CASSANDRA_CONNECT.minMs, maxMs: this.options.retryMaxMs ?? CASSANDRA_CONNECT.maxMs },
+          signal: this.stopping.signal,
+          onRetry: (_error, attempt, retryInMs) =>
+            this.log.warn("Cassandra unavailable; retrying", { error: this.lastError, attempt, retry_in_ms: retryInMs }),
+        },
+      );
     } catch {
       // Given up only because the connection was closed.
       return;
@@ -106,7 +113,10 @@ export class CassandraConnection {
 
   private newClient(): cassandra.Client {
     const { username, password } = this.options;
-    const contactPoints = this.options.hosts.split(",").map((h) => h.trim()).filter(Boolean);
+    const contactPoints = this.options.hosts
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean);
     const port = sharedPort(contactPoints);
     return new cassandra.Client({
       contactPoints,
@@ -141,7 +151,8 @@ export class CassandraConnection {
     // heard of a new keyspace fails with "keyspace does not exist".
     const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
     const { signal } = this.stopping;
-    for (let waited = 0; waited < 30_000 && !signal.aborted && !(await metadata.checkSchemaAgreement()); waited += 200) await delay(200, signal);
+    for (let waited = 0; waited < 30_000 && !signal.aborted && !(await metadata.checkSchemaAgreement()); waited += 200)
+      await delay(200, signal);
   }
 
   private async applyStatements(client: cassandra.Client): Promise<void> {

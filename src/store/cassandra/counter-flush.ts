@@ -39,7 +39,10 @@ export class CounterFlush {
   private async writeBatch(client: cassandra.Client, session: Session, parts: CounterPart[], attempt = 1): Promise<void> {
     const { log, keyspace } = this.options;
     try {
-      await session.batch(parts.map((p) => ({ query: p.query, params: p.params })), { ...PREPARED, counter: true, logged: false });
+      await session.batch(
+        parts.map((p) => ({ query: p.query, params: p.params })),
+        { ...PREPARED, counter: true, logged: false },
+      );
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       log.warn("counter batch timed out; checking which rows it reached before retrying", { error, attempt });
@@ -69,19 +72,24 @@ export class CounterFlush {
     const { answered, closing, log } = this.options;
     // Until answered: the row decides what is re-sent. Only a closing store gives up, after a few tries.
     const giveUp = new AbortController();
-    return retry(async (attempt) => {
-      try {
-        const answer = await read();
-        answered();
-        return answer;
-      } catch (error) {
-        if (closing.aborted && attempt > 3) giveUp.abort();
-        throw error;
-      }
-    }, {
-      backoff: CASSANDRA_READ, signal: giveUp.signal,
-      onRetry: (error, attempt, retryInMs) => log.warn("reading back a timed-out counter row failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
-    });
+    return retry(
+      async (attempt) => {
+        try {
+          const answer = await read();
+          answered();
+          return answer;
+        } catch (error) {
+          if (closing.aborted && attempt > 3) giveUp.abort();
+          throw error;
+        }
+      },
+      {
+        backoff: CASSANDRA_READ,
+        signal: giveUp.signal,
+        onRetry: (error, attempt, retryInMs) =>
+          log.warn("reading back a timed-out counter row failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+      },
+    );
   }
 }
 

@@ -17,7 +17,11 @@ describe("isAmbiguous", () => {
     ["a server write timeout", new errors.ResponseError(types.responseErrorCodes.writeTimeout, "write timeout"), true],
     ["a connection closed after the request was sent (a node died)", socketError(false), true],
     ["a connection closed before the request was written", socketError(true), false],
-    ["too few replicas alive (nothing was attempted)", new errors.ResponseError(types.responseErrorCodes.unavailableException, "unavailable"), false],
+    [
+      "too few replicas alive (nothing was attempted)",
+      new errors.ResponseError(types.responseErrorCodes.unavailableException, "unavailable"),
+      false,
+    ],
     ["a syntax error", new errors.ResponseError(types.responseErrorCodes.syntaxError, "bad"), false],
   ])("%s → %p", (_name, error, expected) => {
     expect(isAmbiguous(error)).toBe(expected);

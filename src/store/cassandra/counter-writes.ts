@@ -93,12 +93,23 @@ export async function readPart(client: cassandra.Client, keyspace: string, part:
   }
 }
 
-async function readPartAt(client: cassandra.Client, keyspace: string, part: CounterPart, consistency: number | undefined): Promise<number[]> {
+async function readPartAt(
+  client: cassandra.Client,
+  keyspace: string,
+  part: CounterPart,
+  consistency: number | undefined,
+): Promise<number[]> {
   const options = { ...IDEMPOTENT, ...(consistency === undefined ? {} : { consistency }) };
   const n = counterValue;
   switch (part.row.table) {
     case "stats_summary": {
-      const row = (await client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${keyspace}.stats_summary WHERE id = 'global'`, [], options)).first();
+      const row = (
+        await client.execute(
+          `SELECT total_messages, bot_count, non_bot_count FROM ${keyspace}.stats_summary WHERE id = 'global'`,
+          [],
+          options,
+        )
+      ).first();
       return [n(row?.total_messages), n(row?.bot_count), n(row?.non_bot_count)];
     }
     case "user_count": {
@@ -106,7 +117,9 @@ async function readPartAt(client: cassandra.Client, keyspace: string, part: Coun
       return [n(row?.distinct_users)];
     }
     case "server_counts": {
-      const row = (await client.execute(`SELECT count FROM ${keyspace}.server_counts WHERE server_url = ?`, [part.row.key], options)).first();
+      const row = (
+        await client.execute(`SELECT count FROM ${keyspace}.server_counts WHERE server_url = ?`, [part.row.key], options)
+      ).first();
       return [n(row?.count)];
     }
   }

@@ -12,7 +12,9 @@ export function flushDeadline(guard: WriteGuard | undefined): number {
   if (guard === undefined) return Infinity;
   if (guard.validForMs() < guard.flushWindowMs) {
     guard.fenced();
-    throw new LeaseLostError(`the ingest lease is valid for ${Math.round(guard.validForMs())} ms, less than a flush may take (${guard.flushWindowMs} ms)`);
+    throw new LeaseLostError(
+      `the ingest lease is valid for ${Math.round(guard.validForMs())} ms, less than a flush may take (${guard.flushWindowMs} ms)`,
+    );
   }
   return performance.now() + guard.flushWindowMs / 2;
 }
@@ -20,7 +22,8 @@ export function flushDeadline(guard: WriteGuard | undefined): number {
 /** The session a flush writes through: it refuses to send anything once the flush's share of the lease is used up. */
 export function fencedSession(client: cassandra.Client, deadline: number, answered: () => void): Session {
   const check = () => {
-    if (performance.now() > deadline) throw new FlushOverrunError("the flush ran past its share of the ingest lease; the rest is retried later");
+    if (performance.now() > deadline)
+      throw new FlushOverrunError("the flush ran past its share of the ingest lease; the rest is retried later");
   };
   const done = <T>(result: T) => (answered(), result);
   return {

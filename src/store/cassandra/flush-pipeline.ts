@@ -46,8 +46,10 @@ export class FlushPipeline {
   async load(client: cassandra.Client, signal: AbortSignal, start: () => void): Promise<void> {
     try {
       await retry(() => this.parts.mirror.refresh(client), {
-        backoff: CASSANDRA_READ, signal,
-        onRetry: (error, attempt, retryInMs) => this.parts.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
+        backoff: CASSANDRA_READ,
+        signal,
+        onRetry: (error, attempt, retryInMs) =>
+          this.parts.log.warn("reading totals from Cassandra failed; retrying", { error, attempt, retry_in_ms: retryInMs }),
       });
     } catch {
       // Given up only because the store is closing.

@@ -117,7 +117,10 @@ export class FlushSchedule {
       this.lastError = `flush failed: ${driverErrorText(error)}`;
       const retryInMs = this.backoff.next();
       log.warn("flush to Cassandra failed; counts kept in memory", {
-        error, failures: this.failures, pending_events: this.options.pendingEvents(), retry_in_ms: retryInMs,
+        error,
+        failures: this.failures,
+        pending_events: this.options.pendingEvents(),
+        retry_in_ms: retryInMs,
       });
       this.schedule(retryInMs);
     }

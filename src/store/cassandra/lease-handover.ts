@@ -81,8 +81,11 @@ export class LeaseHandOver {
       // was counted meanwhile (see takeOver).
       const { newUserNames: uncounted, landedAhead } = counts.discard();
       this.stoodDown = {
-        distinctUsers: mirror.totals.distinct_users, unconfirmed: [...users.writer.uncounted()],
-        landedAhead, mirror: mirror.snapshot(), position: position.lastSaved,
+        distinctUsers: mirror.totals.distinct_users,
+        unconfirmed: [...users.writer.uncounted()],
+        landedAhead,
+        mirror: mirror.snapshot(),
+        position: position.lastSaved,
       };
       position.forget();
       // takeOver() makes them unknown again, should this process lead again.
@@ -104,7 +107,8 @@ export class LeaseHandOver {
     const missing = users.known.size - mirror.totals.distinct_users;
     if (missing < 0) {
       log.warn("user_count is above the number of users in unique_users_by_bucket; left as it is", {
-        user_count: mirror.totals.distinct_users, users: users.known.size,
+        user_count: mirror.totals.distinct_users,
+        users: users.known.size,
       });
       return;
     }
@@ -113,7 +117,9 @@ export class LeaseHandOver {
       delta.newUsers = missing;
       await pipeline.writeCorrection(client, delta);
       mirror.changed();
-      log.warn("counted users that were in the table but not in user_count (a holder stopped between writing them and counting them)", { users: missing });
+      log.warn("counted users that were in the table but not in user_count (a holder stopped between writing them and counting them)", {
+        users: missing,
+      });
     }
     users.resetWriter();
   }

@@ -23,7 +23,10 @@ export async function migrateUniqueUsers(client: cassandra.Client, keyspace: str
   let copied = 0;
   const copy = async (users: string[]) => {
     await forEachLimited(groupByBucket(users), 8, async ({ bucket, users: group }) => {
-      await client.batch(group.map((user) => ({ query: insert, params: [bucket, user] })), { ...IDEMPOTENT, logged: false });
+      await client.batch(
+        group.map((user) => ({ query: insert, params: [bucket, user] })),
+        { ...IDEMPOTENT, logged: false },
+      );
     });
     copied += users.length;
     if (copied > 0 && copied % 100_000 < users.length) log.info("copying unique_users into unique_users_by_bucket", { copied });
@@ -37,7 +40,12 @@ export async function migrateUniqueUsers(client: cassandra.Client, keyspace: str
     page = [];
   }
   await copy(page);
-  await client.execute(`INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`, [USERS_MIGRATION], IDEMPOTENT);
-  if (copied > 0) log.info("copied unique_users into unique_users_by_bucket", { users: copied, ms: Math.round(performance.now() - started) });
+  await client.execute(
+    `INSERT INTO ${keyspace}.migrations (name, applied_at) VALUES (?, toTimestamp(now()))`,
+    [USERS_MIGRATION],
+    IDEMPOTENT,
+  );
+  if (copied > 0)
+    log.info("copied unique_users into unique_users_by_bucket", { users: copied, ms: Math.round(performance.now() - started) });
   return copied;
 }

@@ -41,7 +41,10 @@ class FakeUniqueUsers {
   async batch(queries: { params: [number, string] }[]) {
     const bucket = queries[0]!.params[0];
     if (queries.some((q) => q.params[0] !== bucket)) throw new Error("a batch spans several buckets");
-    this.check(bucket, queries.map((q) => q.params[1]));
+    this.check(
+      bucket,
+      queries.map((q) => q.params[1]),
+    );
     for (const q of queries) this.rows.add(row(q.params[0], q.params[1]));
     if (this.timeoutAfterApply) {
       this.timeoutAfterApply = false;

@@ -26,7 +26,11 @@ export interface NewUserWriter {
 export class LwtInserts implements NewUserWriter {
   private readonly notCounted: Set<string>;
 
-  constructor(private readonly keyspace: string, uncounted: Iterable<string> = [], private readonly concurrency = 128) {
+  constructor(
+    private readonly keyspace: string,
+    uncounted: Iterable<string> = [],
+    private readonly concurrency = 128,
+  ) {
     this.notCounted = new Set(uncounted);
   }
 
@@ -56,7 +60,11 @@ export class ReadThenInsert implements NewUserWriter {
   /** Users whose insert timed out (or was counted in a window that was dropped): in the table or not, uncounted. */
   private readonly unconfirmed: Set<string>;
 
-  constructor(private readonly keyspace: string, uncounted: Iterable<string> = [], private readonly concurrency = 8) {
+  constructor(
+    private readonly keyspace: string,
+    uncounted: Iterable<string> = [],
+    private readonly concurrency = 8,
+  ) {
     this.unconfirmed = new Set(uncounted);
   }
 
@@ -68,23 +76,27 @@ export class ReadThenInsert implements NewUserWriter {
     const select = `SELECT username FROM ${this.keyspace}.unique_users_by_bucket WHERE bucket = ? AND username IN ?`;
     // With every user known, a candidate is either new or one whose insert timed out, and uncounted: insert and count.
     const absent: string[] = allKnown ? [...delta.candidateUsers] : [];
-    if (!allKnown) await forEachLimited(groupByBucket(delta.candidateUsers), this.concurrency, async ({ bucket, users }) => {
-      const found = new Set((await client.execute(select, [bucket, users], IDEMPOTENT)).rows.map((r) => r.username as string));
-      for (const user of users) {
-        if (!found.has(user)) {
-          absent.push(user);
-          continue;
+    if (!allKnown)
+      await forEachLimited(groupByBucket(delta.candidateUsers), this.concurrency, async ({ bucket, users }) => {
+        const found = new Set((await client.execute(select, [bucket, users], IDEMPOTENT)).rows.map((r) => r.username as string));
+        for (const user of users) {
+          if (!found.has(user)) {
+            absent.push(user);
+            continue;
+          }
+          if (this.unconfirmed.delete(user)) delta.countNew(user);
+          delta.candidateUsers.delete(user);
+          known(user);
         }
-        if (this.unconfirmed.delete(user)) delta.countNew(user);
-        delta.candidateUsers.delete(user);
-        known(user);
-      }
-    });
+      });
     const insert = `INSERT INTO ${this.keyspace}.unique_users_by_bucket (bucket, username) VALUES (?, ?)`;
     await forEachLimited(groupByBucket(absent), this.concurrency, async ({ bucket, users }) => {
       try {
         // One partition: Cassandra applies it as a single mutation, and no batch size warning applies.
-        await client.batch(users.map((user) => ({ query: insert, params: [bucket, user] })), { ...IDEMPOTENT, logged: false });
+        await client.batch(
+          users.map((user) => ({ query: insert, params: [bucket, user] })),
+          { ...IDEMPOTENT, logged: false },
+        );
       } catch (error) {
         if (isAmbiguous(error)) for (const user of users) this.unconfirmed.add(user);
         throw error;

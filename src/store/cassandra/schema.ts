@@ -11,9 +11,10 @@ interface SchemaOptions {
 /** The statements of db/init.cql, comments removed, for the given keyspace and replication. */
 export function schemaStatements(options: SchemaOptions): string[] {
   const [strategy, factor] = options.replication.split(":") as [string, string];
-  const replication = strategy === "NetworkTopologyStrategy"
-    ? `{'class': 'NetworkTopologyStrategy', '${options.datacenter}': ${factor}}`
-    : `{'class': 'SimpleStrategy', 'replication_factor': ${factor}}`;
+  const replication =
+    strategy === "NetworkTopologyStrategy"
+      ? `{'class': 'NetworkTopologyStrategy', '${options.datacenter}': ${factor}}`
+      : `{'class': 'SimpleStrategy', 'replication_factor': ${factor}}`;
   return initCql
     .split("\n")
     .filter((line) => !line.trimStart().startsWith("--"))
@@ -22,8 +23,6 @@ export function schemaStatements(options: SchemaOptions): string[] {
     .map((statement) => statement.trim())
     .filter((statement) => statement !== "")
     .map((statement) =>
-      statement
-        .replace(/\bgoanalytics\b/g, options.keyspace)
-        .replace(/replication\s*=\s*\{[^}]*\}/, `replication = ${replication}`),
+      statement.replace(/\bgoanalytics\b/g, options.keyspace).replace(/replication\s*=\s*\{[^}]*\}/, `replication = ${replication}`),
     );
 }

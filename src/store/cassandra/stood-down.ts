@@ -36,9 +36,12 @@ export async function takeBackLanded(client: cassandra.Client, stoodDown: StoodD
   const position = await parts.readPosition();
   if (position !== stoodDown.position || !Bun.deepEquals(mirror.totals, stoodDown.mirror)) {
     // Another holder wrote (and resumed from the same position), or the position write landed after all.
-    log.warn("the tables changed since this process stood down; counts it wrote just before are not taken back (their events may be counted twice)", {
-      events: stoodDown.landedAhead.messages,
-    });
+    log.warn(
+      "the tables changed since this process stood down; counts it wrote just before are not taken back (their events may be counted twice)",
+      {
+        events: stoodDown.landedAhead.messages,
+      },
+    );
     stoodDown.landedAhead = new Delta();
     return;
   }

@@ -7,7 +7,10 @@ export class StreamPosition {
   private latest: string | undefined;
   private saved: string | undefined;
 
-  constructor(private readonly keyspace: string, private readonly streamKey: string) {}
+  constructor(
+    private readonly keyspace: string,
+    private readonly streamKey: string,
+  ) {}
 
   set(lastEventId: string): void {
     this.latest = lastEventId;
@@ -29,7 +32,9 @@ export class StreamPosition {
 
   /** Reads the saved position (which the latest one starts from, if none was reached yet). */
   async read(client: cassandra.Client): Promise<string | undefined> {
-    const row = (await client.execute(`SELECT last_event_id FROM ${this.keyspace}.stream_offsets WHERE stream = ?`, [this.streamKey], IDEMPOTENT)).first();
+    const row = (
+      await client.execute(`SELECT last_event_id FROM ${this.keyspace}.stream_offsets WHERE stream = ?`, [this.streamKey], IDEMPOTENT)
+    ).first();
     const saved = (row?.last_event_id as string | null | undefined) ?? undefined;
     this.saved = saved;
     this.latest ??= saved;
@@ -41,7 +46,8 @@ export class StreamPosition {
     if (position === undefined || position === this.saved) return;
     await session.execute(
       `INSERT INTO ${this.keyspace}.stream_offsets (stream, last_event_id, updated_at) VALUES (?, ?, toTimestamp(now()))`,
-      [this.streamKey, position], IDEMPOTENT,
+      [this.streamKey, position],
+      IDEMPOTENT,
     );
     this.saved = position;
   }

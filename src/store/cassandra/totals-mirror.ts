@@ -13,7 +13,11 @@ export class TotalsMirror {
   readonly servers: ServerUrlLimit;
   private changes = 0;
 
-  constructor(private readonly keyspace: string, maxServerUrls: number | undefined, private readonly answered: () => void) {
+  constructor(
+    private readonly keyspace: string,
+    maxServerUrls: number | undefined,
+    private readonly answered: () => void,
+  ) {
     this.servers = new ServerUrlLimit(maxServerUrls);
   }
 

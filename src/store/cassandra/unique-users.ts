@@ -12,7 +12,12 @@ export class UniqueUsers {
   /** Whether unique_users has been copied into unique_users_by_bucket (see migrate-users.ts). */
   private migrated = false;
 
-  constructor(private readonly keyspace: string, private readonly check: NewUserCheck | undefined, knownLimit: number, private readonly log: Logger) {
+  constructor(
+    private readonly keyspace: string,
+    private readonly check: NewUserCheck | undefined,
+    knownLimit: number,
+    private readonly log: Logger,
+  ) {
     this.known = new KnownUsers(knownLimit);
     this.writer = this.newWriter();
   }

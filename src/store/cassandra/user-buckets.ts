@@ -53,6 +53,7 @@ const NAMES_PER_REQUEST = 200;
 /** Users grouped by bucket, in groups of at most NAMES_PER_REQUEST: one single-partition request each. */
 export function groupByBucket(users: Iterable<string>): { bucket: number; users: string[] }[] {
   const groups: { bucket: number; users: string[] }[] = [];
-  for (const [bucket, list] of Map.groupBy(users, userBucket)) for (const part of chunks(list, NAMES_PER_REQUEST)) groups.push({ bucket, users: part });
+  for (const [bucket, list] of Map.groupBy(users, userBucket))
+    for (const part of chunks(list, NAMES_PER_REQUEST)) groups.push({ bucket, users: part });
   return groups;
 }

@@ -37,28 +37,39 @@ async function trustLocalCas(root: string): Promise<void> {
 
 function localCaDigestInput(): string {
   if (!existsSync(LOCAL_CAS)) return "";
-  return readdirSync(LOCAL_CAS).sort().map((file) => readFileSync(join(LOCAL_CAS, file), "utf8")).join("\n");
+  return readdirSync(LOCAL_CAS)
+    .sort()
+    .map((file) => readFileSync(join(LOCAL_CAS, file), "utf8"))
+    .join("\n");
 }
 
 export async function buildBun(name: string): Promise<void> {
   const version = /^oven\/bun:(\d+\.\d+\.\d+)$/.exec(name)?.[1];
   if (!version) throw new Error(`no oven/bun stand-in recipe for ${name} (want oven/bun:<x.y.z>)`);
-  const tarball = await cachedRoot(`oven-bun-${version}`, recipeDigest(readFileSync(import.meta.path), localCaDigestInput(), name), async (root) => {
-    await debootstrap(root, ["ca-certificates"]);
-    await trustLocalCas(root);
-    await slim(root);
-    const bin = join(root, "usr/local/bin");
-    await fetchBun(version, bin);
-    symlinkSync("bun", join(bin, "bunx"));
-    const reported = (await run(["chroot", root, "/usr/local/bin/bun", "--version"])).trim();
-    if (reported !== version) throw new Error(`the stand-in's bun reports ${reported}, not ${version}`);
-    await run(["chroot", root, "groupadd", "--gid", `${BUN_UID}`, "bun"]);
-    await run(["chroot", root, "useradd", "--uid", `${BUN_UID}`, "--gid", "bun", "--shell", "/bin/sh", "--create-home", "bun"]);
-    mkdirSync(join(root, "home/bun/app"), { recursive: true });
-    chownSync(join(root, "home/bun/app"), BUN_UID, BUN_UID);
-  });
+  const tarball = await cachedRoot(
+    `oven-bun-${version}`,
+    recipeDigest(readFileSync(import.meta.path), localCaDigestInput(), name),
+    async (root) => {
+      await debootstrap(root, ["ca-certificates"]);
+      await trustLocalCas(root);
+      await slim(root);
+      const bin = join(root, "usr/local/bin");
+      await fetchBun(version, bin);
+      symlinkSync("bun", join(bin, "bunx"));
+      const reported = (await run(["chroot", root, "/usr/local/bin/bun", "--version"])).trim();
+      if (reported !== version) throw new Error(`the stand-in's bun reports ${reported}, not ${version}`);
+      await run(["chroot", root, "groupadd", "--gid", `${BUN_UID}`, "bun"]);
+      await run(["chroot", root, "useradd", "--uid", `${BUN_UID}`, "--gid", "bun", "--shell", "/bin/sh", "--create-home", "bun"]);
+      mkdirSync(join(root, "home/bun/app"), { recursive: true });
+      chownSync(join(root, "home/bun/app"), BUN_UID, BUN_UID);
+    },
+  );
   await importImage(tarball, name, {
-    env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0", BUN_INSTALL_BIN: "/usr/local/bin", NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt" },
+    env: {
+      BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0",
+      BUN_INSTALL_BIN: "/usr/local/bin",
+      NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt",
+    },
     workdir: "/home/bun/app",
     cmd: ["/usr/local/bin/bun"],
   });

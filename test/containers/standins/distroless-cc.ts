@@ -9,7 +9,17 @@ import { cachedRoot, debootstrap, importImage, recipeDigest, scratch } from "./r
  * (+ libgcc-s1, libgomp1, libstdc++6). Like distroless itself, the packages' files are unpacked, not
  * installed: no maintainer scripts ran in the image and no dpkg is there to run them.
  */
-export const DISTROLESS_CC_PACKAGES = ["base-files", "netbase", "tzdata", "ca-certificates", "libc6", "libssl3", "libgcc-s1", "libgomp1", "libstdc++6"] as const;
+export const DISTROLESS_CC_PACKAGES = [
+  "base-files",
+  "netbase",
+  "tzdata",
+  "ca-certificates",
+  "libc6",
+  "libssl3",
+  "libgcc-s1",
+  "libgomp1",
+  "libstdc++6",
+] as const;
 const NONROOT = 65532;
 
 const PASSWD = `root:x:0:0:root:/root:/sbin/nologin
@@ -28,7 +38,9 @@ function packageFiles(debian: string, pkg: string): string[] {
   const info = join(debian, "var/lib/dpkg/info");
   const list = readdirSync(info).find((name) => name === `${pkg}.list` || (name.startsWith(`${pkg}:`) && name.endsWith(".list")));
   if (!list) throw new Error(`debootstrap did not install ${pkg}`);
-  return readFileSync(join(info, list), "utf8").split("\n").filter((line) => line !== "" && line !== "/.");
+  return readFileSync(join(info, list), "utf8")
+    .split("\n")
+    .filter((line) => line !== "" && line !== "/.");
 }
 
 /** dpkg's status stanza per package, as distroless ships them in /var/lib/dpkg/status.d/ for scanners. */
@@ -43,15 +55,19 @@ function statusStanzas(debian: string): Map<string, string> {
 
 async function fill(root: string): Promise<void> {
   const debian = scratch("distroless-cc-debootstrap");
-  await debootstrap(debian, DISTROLESS_CC_PACKAGES.filter((pkg) => pkg !== "base-files" && pkg !== "libc6"));
+  await debootstrap(
+    debian,
+    DISTROLESS_CC_PACKAGES.filter((pkg) => pkg !== "base-files" && pkg !== "libc6"),
+  );
   // update-ca-certificates made the bundle in a maintainer script, so it is in no file list.
   // Debian 12's merged /usr: /lib, /lib64, /bin and /sbin are symlinks that no package lists, and the
   // loader path /lib64/ld-linux-x86-64.so.2 goes through one of them.
   // Paths are taken through them to /usr, and the symlinks themselves come last.
   const mergedUsr = ["/bin", "/sbin", "/lib", "/lib64"].filter((link) => isSymlink(join(debian, link)));
-  const viaUsr = (file: string) => mergedUsr.some((link) => file === link || file.startsWith(`${link}/`)) ? `/usr${file}` : file;
+  const viaUsr = (file: string) => (mergedUsr.some((link) => file === link || file.startsWith(`${link}/`)) ? `/usr${file}` : file);
   const listed = [...DISTROLESS_CC_PACKAGES.flatMap((pkg) => packageFiles(debian, pkg)), "/etc/ssl/certs/ca-certificates.crt"].map(viaUsr);
-  const files = [...new Set(listed)].filter((file) => existsSync(join(debian, file)) || isSymlink(join(debian, file)))
+  const files = [...new Set(listed)]
+    .filter((file) => existsSync(join(debian, file)) || isSymlink(join(debian, file)))
     .concat(mergedUsr)
     .map((file) => `.${file}`);
   await run(["sh", "-c", `tar -C "$1" --no-recursion -cf - -T - | tar -C "$2" -xpf -`, "sh", debian, root], { input: files.join("\n") });

@@ -40,7 +40,8 @@ export async function cachedRoot(slug: string, digest: string, fill: (dir: strin
   await run(["tar", "-C", dir, "--numeric-owner", "--exclude=./dev/*", "--exclude=./proc/*", "--exclude=./sys/*", "-cf", partial, "."]);
   renameSync(partial, tarball);
   // Roots of earlier recipes for this image are dead weight now.
-  for (const old of readdirSync(CACHE)) if (old.startsWith(`${slug}-`) && old.endsWith(".tar") && join(CACHE, old) !== tarball) rmSync(join(CACHE, old));
+  for (const old of readdirSync(CACHE))
+    if (old.startsWith(`${slug}-`) && old.endsWith(".tar") && join(CACHE, old) !== tarball) rmSync(join(CACHE, old));
   rmSync(dir, { recursive: true, force: true });
   console.log(`  built ${tarball.slice(ROOT.length + 1)} (${seconds(started)})`);
   return tarball;
@@ -54,11 +55,18 @@ export async function debootstrap(dir: string, packages: readonly string[] = [])
 
 /** What debian:bookworm-slim leaves out (docs but copyrights, man pages), plus apt's downloaded lists and caches. */
 export async function slim(dir: string): Promise<void> {
-  await run(["sh", "-c", [
-    "find usr/share/doc -mindepth 1 ! -name copyright ! -type d -delete",
-    "find usr/share/doc -mindepth 1 -type d -empty -delete",
-    "rm -rf usr/share/man/* usr/share/info/* usr/share/groff/* usr/share/lintian/* var/lib/apt/lists/* var/cache/apt/* var/cache/debconf/*-old var/log/*.log",
-  ].join(" && ")], { cwd: dir });
+  await run(
+    [
+      "sh",
+      "-c",
+      [
+        "find usr/share/doc -mindepth 1 ! -name copyright ! -type d -delete",
+        "find usr/share/doc -mindepth 1 -type d -empty -delete",
+        "rm -rf usr/share/man/* usr/share/info/* usr/share/groff/* usr/share/lintian/* var/lib/apt/lists/* var/cache/apt/* var/cache/debconf/*-old var/log/*.log",
+      ].join(" && "),
+    ],
+    { cwd: dir },
+  );
 }
 
 export interface ImageConfig {
