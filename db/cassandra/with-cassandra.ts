@@ -3,9 +3,7 @@
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
 import { clusterContactPoints, clusterDown, clusterUp, killCluster, nodeHost } from "./cluster.ts";
-import { rmSync } from "node:fs";
-import { cassandraDown, cassandraUp, instanceDir, isCassandraReachable, killCassandra, portFromEnv } from "./local.ts";
-import { ownPort } from "./own-port.ts";
+import { cassandraDown, cassandraUp, isCassandraReachable, killCassandra, portFromEnv } from "./local.ts";
 
 const withCluster = process.argv[2] === "--cluster";
 const command = process.argv.slice(withCluster ? 3 : 2);
@@ -14,13 +12,7 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-/**
- * CASSANDRA_PORT when it is set; otherwise ports of this run's own, so that a Cassandra someone else
- * runs on 9042 (a user's own, another checkout's) is never borrowed: tests that stop and kill "their"
- * node need one this run started. Such a node's files are removed when it stops.
- */
-const chosen = process.env.CASSANDRA_PORT ? undefined : await ownPort();
-const port = chosen ?? portFromEnv();
+const port = portFromEnv();
 /** The cluster's CQL port: its node 1 is on 127.0.0.1 too, so it cannot share the single node's port. */
 const clusterPort = Number(process.env.CASSANDRA_CLUSTER_PORT || port + 1);
 const CLUSTER_NODES = 3;
@@ -30,8 +22,6 @@ let child: Subprocess | undefined;
 
 async function stopOwned(): Promise<void> {
   await Promise.all([ownsCassandra ? cassandraDown(port) : undefined, ownsCluster ? clusterDown(clusterPort, CLUSTER_NODES) : undefined]);
-  // Ports of this run's own are never used again, so their nodes' files would only pile up.
-  if (chosen !== undefined) for (const dir of [instanceDir(port), instanceDir(clusterPort)]) rmSync(dir, { recursive: true, force: true });
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
