@@ -50,14 +50,21 @@ export class Classifier {
   ) {}
 
   classify(payloads: string[]): Promise<BatchVerdicts> {
-    if (this.failed || (payloads.length <= INLINE_MAX_EVENTS && this.inFlight.length === 0 && this.takeInline(payloads.length))) {
-      return Promise.resolve(classifyBatch(payloads));
-    }
+    const here = this.classifyHere(payloads);
+    if (here !== undefined) return Promise.resolve(here);
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
       this.inFlight.push({ payloads, resolve });
       worker.postMessage(payloads);
     });
+  }
+
+  /** The verdicts at once when the batch is classified on this thread, else undefined: classify() sends it to the worker. */
+  classifyHere(payloads: string[]): BatchVerdicts | undefined {
+    if (this.failed || (payloads.length <= INLINE_MAX_EVENTS && this.inFlight.length === 0 && this.takeInline(payloads.length))) {
+      return classifyBatch(payloads);
+    }
+    return undefined;
   }
 
   /** Ends the worker; batches still in flight are classified here, so none is lost. */

@@ -179,6 +179,29 @@ describe("Ingest on the classifier worker", () => {
     for (const [position, counted] of seen) expect(counted).toBeGreaterThanOrEqual(Number(/\d+/.exec(position!)![0]) + 1);
   });
 
+  test("a small chunk read while a large one is still being classified is counted after it, and the position only moves forward", async () => {
+    const { store, ingest } = setup();
+    const positions: number[] = [];
+    const setPosition = store.setPosition.bind(store);
+    store.setPosition = (position) => {
+      positions.push(Number(/\d+/.exec(position)![0]));
+      setPosition(position);
+    };
+    const events = edits(3003);
+    for (const event of events.slice(0, 3000)) ingest.onEvent(event);
+    for (const event of events.slice(3000)) {
+      await Promise.resolve();
+      ingest.onEvent(event);
+    }
+    // A chunk that moves the position without an event to count.
+    await Promise.resolve();
+    ingest.onEvent({ type: "ping", data: "", lastEventId: "[3003]" });
+    await ingest.drain();
+    expect(positions.at(-1)).toBe(3003);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(ingest.counters.counted).toBe(3003);
+  });
+
   test("asks its source to wait while too many events are queued, and releases it", async () => {
     const { ingest } = setup();
     for (const event of edits(40_000)) ingest.onEvent(event);

@@ -18,7 +18,8 @@ function excerpt(binary: string, chars: number): string {
 const BATCH_EVENTS = 1024;
 /** Events sent for classification but not yet counted, above which sources stop reading (backpressure). */
 const MAX_QUEUED_EVENTS = 4096;
-const NO_VERDICTS = Promise.resolve<BatchVerdicts>({ kinds: new Uint8Array(0), users: [], serverUrls: [] });
+const EMPTY_VERDICTS: BatchVerdicts = { kinds: new Uint8Array(0), users: [], serverUrls: [] };
+const NO_VERDICTS = Promise.resolve(EMPTY_VERDICTS);
 
 /**
  * Events are taken in on the thread that reads the stream and classified in batches on a worker,
@@ -37,6 +38,8 @@ export class Ingest implements EventSink {
   private submitScheduled = false;
   /** Resolves once every batch submitted so far is applied. */
   private applied: Promise<void> = Promise.resolve();
+  /** Batches submitted and not yet applied, and the events in them. */
+  private batchesInFlight = 0;
   private queued = 0;
   private readonly unblocked: (() => void)[] = [];
 
@@ -99,19 +102,34 @@ export class Ingest implements EventSink {
     if (payloads.length === 0 && position === "") return;
     this.payloads = [];
     this.position = "";
+    // With no batch ahead of it, a batch classified on this thread is counted now, order intact. At
+    // the live pace that is every read, which so skips the promise turns of the queue below.
+    if (this.batchesInFlight === 0) {
+      const verdicts = payloads.length > 0 ? this.classifier.classifyHere(payloads) : EMPTY_VERDICTS;
+      if (verdicts !== undefined) {
+        this.applySafely(payloads, verdicts, position);
+        return;
+      }
+    }
+    this.batchesInFlight++;
     this.queued += payloads.length;
     const verdicts = payloads.length > 0 ? this.classifier.classify(payloads) : NO_VERDICTS;
     this.applied = this.applied
       .then(() => verdicts)
       .then((v) => {
-        try {
-          this.apply(payloads, v, position);
-        } catch (error) {
-          this.log.error("counting a batch of events failed", { error, events: payloads.length });
-        }
+        this.applySafely(payloads, v, position);
+        this.batchesInFlight--;
         this.queued -= payloads.length;
         if (this.queued < MAX_QUEUED_EVENTS / 2) for (const resolve of this.unblocked.splice(0)) resolve();
       });
+  }
+
+  private applySafely(payloads: string[], verdicts: BatchVerdicts, position: string): void {
+    try {
+      this.apply(payloads, verdicts, position);
+    } catch (error) {
+      this.log.error("counting a batch of events failed", { error, events: payloads.length });
+    }
   }
 
   private apply(payloads: string[], verdicts: BatchVerdicts, position: string): void {

@@ -146,7 +146,13 @@ export async function steadyCpu(ctx: Context): Promise<Figure[]> {
       entry.reader = await entry.start(entry.blaster.url, expected);
       await withTimeout(entry.blaster.connected, 10_000, `${entry.name} connecting to the SSE server`);
     }
-    for (const entry of entries) entry.blaster!.open();
+    // Each stream's writes get their own slot of the tick. Opened together, the first reader's write
+    // wakes it while this process still writes to the others, and that reader then uses more CPU than
+    // the same reader woken alone, so the ratio leant on the order of the entries.
+    for (const entry of entries) {
+      entry.blaster!.open();
+      await Bun.sleep(TICK_MS / entries.length);
+    }
     await Bun.sleep(warmS * 1000);
     for (let r = 0; r < rounds; r++) {
       const meters = entries.map((e) => preciseCpuMeter(e.reader!.pid));
