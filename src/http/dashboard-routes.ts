@@ -25,7 +25,8 @@ export function dashboardRoutes() {
       response: { 200: t.String({ description: "The dashboard page (HTML)", example: "<!doctype html>…" }), ...errorAnswers(405) },
       detail: {
         summary: "The dashboard (HTML): log in, then watch the totals and events per second",
-        description: "A page served from the binary; its script polls `/stats` and `/stats/history` every second with the token it obtained from `/login`.",
+        description:
+          "A page served from the binary; its script polls `/stats` and `/stats/history` every second with the token it obtained from `/login`.",
         tags: ["dashboard"],
       },
     })

@@ -10,17 +10,28 @@ const store = new MemoryStore();
 const log = createLogger("error");
 const app = createApp({
   jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-  tokenTtlSeconds: 60, loginMaxFailures: 5, loginWindowSeconds: 60,
-  store, users: new MemoryUsers(), stream: () => idleStatus("x"), ingest: new Ingest(store, log).counters, log,
+  tokenTtlSeconds: 60,
+  loginMaxFailures: 5,
+  loginWindowSeconds: 60,
+  store,
+  users: new MemoryUsers(),
+  stream: () => idleStatus("x"),
+  ingest: new Ingest(store, log).counters,
+  log,
 });
 
 // Spelled out rather than imported, so a change to the policy has to change this test too.
-const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src data:; "
+const POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src data:; "
   + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const PAGE = { "content-security-policy": POLICY, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
 const OWN = "no-cache";
 const LIBRARY = "public, max-age=86400";
-const asset = (type: string, cache: string) => ({ "content-type": `${type}; charset=utf-8`, "cache-control": cache, "x-content-type-options": "nosniff" });
+const asset = (type: string, cache: string) => ({
+  "content-type": `${type}; charset=utf-8`,
+  "cache-control": cache,
+  "x-content-type-options": "nosniff",
+});
 
 async function headersOf(path: string): Promise<Record<string, string>> {
   const response = await app.handle(new Request(`http://localhost${path}`));
