@@ -7,6 +7,7 @@ import page from "../dashboard/page/index.html" with { type: "text" };
 import chart from "../dashboard/page/chart.js" with { type: "text" };
 import js from "../dashboard/page/dashboard.js" with { type: "text" };
 import { errorAnswers } from "./openapi.ts";
+import { NOSNIFF, PAGE_HEADERS } from "./security-headers.ts";
 
 // bun-types declares *.html imports as HTML bundles; with type "text" Bun gives the file's text.
 const html = page as unknown as string;
@@ -14,16 +15,13 @@ const html = page as unknown as string;
 const LIBRARY = "public, max-age=86400";
 const hidden = { detail: { hide: true } };
 
-const text =
-  (body: string, type: string, cache = "no-cache") =>
-  () =>
-    new Response(body, { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": cache } });
-const file = (path: string, type: string) => () =>
-  new Response(Bun.file(path), { headers: { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": LIBRARY } });
+const headers = (type: string, cache: string) => ({ "Content-Type": `${type}; charset=utf-8`, "Cache-Control": cache, ...NOSNIFF });
+const text = (body: string, type: string) => () => new Response(body, { headers: headers(type, "no-cache") });
+const file = (path: string, type: string) => () => new Response(Bun.file(path), { headers: headers(type, LIBRARY) });
 
 export function dashboardRoutes() {
   return new Elysia({ name: "dashboard" })
-    .get("/", text(html, "text/html"), {
+    .get("/", () => new Response(html, { headers: { ...headers("text/html", "no-cache"), ...PAGE_HEADERS } }), {
       response: { 200: t.String({ description: "The dashboard page (HTML)", example: "<!doctype html>…" }), ...errorAnswers(405) },
       detail: {
         summary: "The dashboard (HTML): log in, then watch the totals and events per second",

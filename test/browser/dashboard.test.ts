@@ -1,4 +1,5 @@
-// The dashboard in a real browser: log in through the form, live numbers equal /stats, the chart is drawn, nothing leaves the host.
+// The dashboard in a real browser: log in through the form, live numbers equal /stats, the chart is drawn, nothing leaves the host,
+// the page's Content-Security-Policy blocks nothing it needs, and stream data shows as text, never as markup.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { SignJWT } from "jose";
@@ -43,8 +44,15 @@ afterAll(async () => {
 const shownNumber = (g: GuardedPage, key: string) =>
   g.page.$eval(`[data-stat="${key}"]`, (el) => Number((el.textContent ?? "").replace(/[^0-9]/g, "") || NaN));
 
-async function logIn(g: GuardedPage) {
-  await g.page.goto(`${base}/`);
+/** Records the page's CSP violations from before its first script runs; read them with cspViolations(). */
+const recordCspViolations = (g: GuardedPage) =>
+  g.page.evaluateOnNewDocument(
+    `window.cspViolations = []; document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI));`,
+  );
+const cspViolations = (g: GuardedPage) => g.page.evaluate("window.cspViolations") as Promise<string[]>;
+
+async function logIn(g: GuardedPage, at = base) {
+  await g.page.goto(`${at}/`);
   await g.page.type("input[name=username]", TEST_ADMIN.username);
   await g.page.type("input[name=password]", TEST_ADMIN.password);
   await g.page.keyboard.press("Enter");
@@ -65,6 +73,7 @@ function seriesPixels(g: GuardedPage): Promise<number> {
 describe("the dashboard", () => {
   test("logs in through the form on Enter, shows /stats' numbers and draws the events-per-second chart", async () => {
     const g = await guardedPage(browser.browser, base);
+    await recordCspViolations(g);
     await logIn(g);
     const token = await login(base);
     const stats = await waitFor(
@@ -106,6 +115,7 @@ describe("the dashboard", () => {
     // The chart follows the narrow width instead of overflowing it.
     expect(await g.page.$eval("#chart canvas", (c) => c.getBoundingClientRect().width)).toBeLessThanOrEqual(390);
 
+    expect(await cspViolations(g)).toEqual([]);
     expect(g.foreign).toEqual([]);
     expect(g.errors).toEqual([]);
     await g.page.close();
@@ -144,6 +154,77 @@ describe("the dashboard", () => {
     await g.page.waitForFunction(() => document.querySelector("#login-message")?.textContent !== "");
     expect(await g.page.$eval("#login-message", (el) => el.textContent)).toBe("invalid username or password");
     expect(await g.page.$eval("#dashboard-view", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+    await g.page.close();
+  });
+});
+
+// Markup that runs script if a page parses it as HTML: each sets window.xss and opens a dialog.
+const HOSTILE_USERS = ["<img src=x onerror=alert(1)>", "<script>window.xss=5</script>"];
+const HOSTILE_URLS = ['https://<img src=x onerror="window.xss=1;alert(1)">.example.org', '<svg onload="window.xss=2;alert(2)">'];
+
+describe("stream data in the dashboard", () => {
+  let hostileServer: SseServer;
+  let hostile: RunningService;
+  let hostileBase: string;
+
+  beforeAll(async () => {
+    const event = (serverUrl: string, user: string) =>
+      JSON.stringify({
+        meta: { uri: "javascript:alert(3)", domain: "<b>x</b>", dt: new Date().toISOString() },
+        title: "<script>alert(4)</script>",
+        user,
+        bot: false,
+        server_url: serverUrl,
+      });
+    const events = HOSTILE_URLS.flatMap((url) => HOSTILE_USERS.map((user) => event(url, user)));
+    hostileServer = startSseServer({ payloads: events, script: [{ kind: "events", end: "hold" }] });
+    ({ service: hostile, base: hostileBase } = await startTestService({ STREAM_URL: hostileServer.url }));
+  });
+
+  afterAll(async () => {
+    await hostile?.stop();
+    hostileServer?.stop();
+  });
+
+  test("hostile server URLs and user names show as text: no element is made of them and nothing runs", async () => {
+    const g = await guardedPage(browser.browser, hostileBase);
+    const dialogs: string[] = [];
+    g.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await recordCspViolations(g);
+    await logIn(g, hostileBase);
+    const token = await login(hostileBase);
+    const all = HOSTILE_URLS.length * HOSTILE_USERS.length;
+    const stats = await waitFor(
+      () => getStats(hostileBase, token),
+      (s) => s.messages === all,
+      10_000,
+      "the hostile events",
+    );
+    expect(Object.keys(stats.by_server_url).sort()).toEqual([...HOSTILE_URLS].sort());
+    expect(stats.distinct_users).toBe(HOSTILE_USERS.length);
+
+    const shown = () => g.page.$$eval("#top-wikis li span:first-child", (els) => els.map((el) => el.textContent));
+    const names = await waitFor(shown, (n) => n.length === HOSTILE_URLS.length, 10_000, "the top wikis");
+    // The page drops only the scheme; the rest is the stream's text, character for character.
+    expect(names.sort()).toEqual(HOSTILE_URLS.map((url) => url.replace(/^https?:\/\//, "")).sort());
+    // Another poll: an image's onerror fires once its load has failed, after the list is drawn.
+    await Bun.sleep(1200);
+
+    expect(await g.page.evaluate("document.querySelectorAll('img, svg, script:not([src]), b').length")).toBe(0);
+    // As text, markup is escaped in the page's HTML; no user name is shown at all, and none as markup.
+    const html = (await g.page.evaluate("document.documentElement.outerHTML")) as string;
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<svg");
+    expect(html).toContain("&lt;svg onload=");
+    for (const user of HOSTILE_USERS) expect(html).not.toContain(user.slice(1));
+    expect(await g.page.evaluate("window.xss")).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(await cspViolations(g)).toEqual([]);
+    expect(g.foreign).toEqual([]);
+    expect(g.errors).toEqual([]);
     await g.page.close();
   });
 });
