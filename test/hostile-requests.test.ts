@@ -1,33 +1,21 @@
 // Whatever a client sends, the API answers with a bounded 4xx JSON error: through app.handle and over real HTTP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MemoryUsers } from "../src/auth/users.ts";
-import { createApp } from "../src/http/app.ts";
 import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
 import { listen } from "../src/http/listen.ts";
 import { createLogger } from "../src/log/logger.ts";
-import { MemoryStore } from "../src/store/memory-store.ts";
-import { emptyIngestCounters, idleStatus } from "../src/stream/index.ts";
 import { parseRaw, rawRequest } from "./helpers/raw-http.ts";
-import { TEST_ADMIN, TEST_SECRET } from "./helpers/service.ts";
+import { testApp } from "./helpers/app.ts";
+import { TEST_ADMIN } from "./helpers/service.ts";
 
 const logLines: string[] = [];
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof testApp>;
 let port: number;
 
 beforeAll(async () => {
   const users = new MemoryUsers();
   await users.ensureUser(TEST_ADMIN.username, TEST_ADMIN.password);
-  app = createApp({
-    jwtSecret: TEST_SECRET,
-    tokenTtlSeconds: 60,
-    loginMaxFailures: 1000,
-    loginWindowSeconds: 60,
-    store: new MemoryStore(),
-    users,
-    stream: () => idleStatus("test"),
-    ingest: emptyIngestCounters(),
-    log: createLogger("debug", (line) => logLines.push(line)),
-  });
+  app = testApp({ loginMaxFailures: 1000, users, log: createLogger("debug", (line) => logLines.push(line)) });
   port = listen(app, "127.0.0.1", 0);
 });
 afterAll(() => app.stop(true));

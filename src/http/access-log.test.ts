@@ -1,26 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { MemoryUsers } from "../auth/users.ts";
 import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
-import { Ingest, idleStatus } from "../stream/index.ts";
-import { createApp } from "./app.ts";
+import { testApp } from "../../test/helpers/app.ts";
+import { Ingest } from "../stream/index.ts";
 
 function setup(accessLog: boolean) {
   const lines: Record<string, unknown>[] = [];
   const log = createLogger("info", (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
   const store = new MemoryStore();
-  const app = createApp({
-    jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60,
-    loginMaxFailures: 5,
-    loginWindowSeconds: 60,
-    store,
-    users: new MemoryUsers(),
-    stream: () => idleStatus("x"),
-    ingest: new Ingest(store, log).counters,
-    log,
-    accessLog,
-  });
+  const app = testApp({ store, ingest: new Ingest(store, log).counters, log, accessLog });
   const requests = () => lines.filter((l) => l.msg === "request");
   return { app, requests };
 }

@@ -5,7 +5,8 @@ import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { emptyIngestCounters, type IngestCounters, type StreamStatus } from "../stream/index.ts";
 import { CLIENT_FACTOR, FIRST_DELAY_MS } from "../auth/login-limiter.ts";
-import { createApp, type AppOptions } from "./app.ts";
+import { testApp } from "../../test/helpers/app.ts";
+import type { AppOptions } from "./app.ts";
 
 const SECRET = "an-HS256-test-secret-of-40-bytes-or-so!!";
 const USER = "admin";
@@ -40,7 +41,7 @@ function setup(overrides: Partial<AppOptions> = {}) {
     retryInMs: undefined,
   };
   const ingest = counters();
-  const app = createApp({
+  const app = testApp({
     jwtSecret: SECRET,
     tokenTtlSeconds: TTL,
     loginMaxFailures: MAX_FAILURES,

@@ -1,9 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { MemoryUsers } from "../auth/users.ts";
-import { createLogger } from "../log/logger.ts";
-import { MemoryStore } from "../store/memory-store.ts";
-import { Ingest, idleStatus } from "../stream/index.ts";
-import { createApp } from "./app.ts";
+import { testApp } from "../../test/helpers/app.ts";
 
 interface Schema {
   example?: unknown;
@@ -22,19 +18,7 @@ interface Operation {
 }
 
 async function spec(): Promise<Record<string, Record<string, Operation>>> {
-  const store = new MemoryStore();
-  const log = createLogger("error");
-  const app = createApp({
-    jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60,
-    loginMaxFailures: 5,
-    loginWindowSeconds: 60,
-    store,
-    users: new MemoryUsers(),
-    stream: () => idleStatus("x"),
-    ingest: new Ingest(store, log).counters,
-    log,
-  });
+  const app = testApp();
   const response = await app.handle(new Request("http://localhost/swagger/json"));
   return ((await response.json()) as { paths: Record<string, Record<string, Operation>> }).paths;
 }

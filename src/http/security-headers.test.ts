@@ -1,24 +1,8 @@
 // The exact headers of the pages and page assets a browser loads: the policy and nosniff on each.
 import { describe, expect, test } from "bun:test";
-import { MemoryUsers } from "../auth/users.ts";
-import { createLogger } from "../log/logger.ts";
-import { MemoryStore } from "../store/memory-store.ts";
-import { Ingest, idleStatus } from "../stream/index.ts";
-import { createApp } from "./app.ts";
+import { testApp } from "../../test/helpers/app.ts";
 
-const store = new MemoryStore();
-const log = createLogger("error");
-const app = createApp({
-  jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-  tokenTtlSeconds: 60,
-  loginMaxFailures: 5,
-  loginWindowSeconds: 60,
-  store,
-  users: new MemoryUsers(),
-  stream: () => idleStatus("x"),
-  ingest: new Ingest(store, log).counters,
-  log,
-});
+const app = testApp();
 
 // Spelled out rather than imported, so a change to the policy has to change this test too.
 const POLICY =

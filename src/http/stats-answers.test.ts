@@ -4,7 +4,7 @@ import { MemoryUsers } from "../auth/users.ts";
 import { createLogger } from "../log/logger.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { Ingest, idleStatus } from "../stream/index.ts";
-import { createApp } from "./app.ts";
+import { testApp } from "../../test/helpers/app.ts";
 
 const USER = { username: "admin", password: "Correct-Horse-Battery-9" };
 const users = new MemoryUsers();
@@ -14,11 +14,7 @@ async function setup() {
   const store = new MemoryStore();
   const log = createLogger("error");
   const ingest = new Ingest(store, log);
-  const app = createApp({
-    jwtSecret: "a-test-secret-that-is-long-enough-0123456789",
-    tokenTtlSeconds: 60,
-    loginMaxFailures: 5,
-    loginWindowSeconds: 60,
+  const app = testApp({
     store,
     users,
     stream: () => ({ ...idleStatus("x"), state: "streaming" }),

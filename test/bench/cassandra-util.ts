@@ -3,6 +3,7 @@ import cassandra from "cassandra-driver";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuMeter, ROOT } from "./common.ts";
+import { countRows, readServerCounts, readSummary } from "../helpers/cassandra-tables.ts";
 import type { Expected } from "./synthetic.ts";
 
 export const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? "127.0.0.1:9042";
@@ -48,26 +49,6 @@ export async function dropKeyspaces(names: Iterable<string>): Promise<void> {
   }
 }
 
-const num = (v: unknown): number => (v == null ? 0 : Number(String(v)));
-
-/** The summary counters and user_count only: cheap enough to poll. */
-export async function storedSummary(
-  client: cassandra.Client,
-  ks: string,
-): Promise<{ messages: number; bots: number; non_bots: number; distinct_users: number }> {
-  const [summary, users] = await Promise.all([
-    client.execute(`SELECT total_messages, bot_count, non_bot_count FROM ${ks}.stats_summary WHERE id = 'global'`),
-    client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`),
-  ]);
-  const s = summary.first();
-  return {
-    messages: num(s?.total_messages),
-    bots: num(s?.bot_count),
-    non_bots: num(s?.non_bot_count),
-    distinct_users: num(users.first()?.distinct_users),
-  };
-}
-
 /**
  * Everything the tables hold, read independently of wikitally's code, plus the row count of the users
  * table: unique_users_by_bucket for wikitally, the seed's unique_users for the naive store.
@@ -77,12 +58,12 @@ export async function storedTotals(
   ks: string,
   usersTable = "unique_users_by_bucket",
 ): Promise<Expected & { unique_rows: number }> {
-  const summary = await storedSummary(client, ks);
-  const by_server_url: Record<string, number> = {};
-  const servers = await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`, [], { fetchSize: 10_000 });
-  for (const row of servers.rows) by_server_url[String(row.server_url)] = num(row.count);
-  const rows = (await client.execute(`SELECT count(*) AS n FROM ${ks}.${usersTable}`)).first();
-  return { ...summary, by_server_url, unique_rows: num(rows?.n) };
+  const [summary, by_server_url, unique_rows] = await Promise.all([
+    readSummary(client, ks),
+    readServerCounts(client, ks),
+    countRows(client, ks, usersTable),
+  ]);
+  return { ...summary, by_server_url, unique_rows };
 }
 
 /** The pid of the local Cassandra (`bun run db:up` writes it), or $CASSANDRA_PID; undefined when unknown. */

@@ -21,16 +21,8 @@ import {
   type Context,
   type Figure,
 } from "./common.ts";
-import {
-  benchKeyspace,
-  CASSANDRA_HOST,
-  cassandraPid,
-  cassandraQuiet,
-  connect,
-  dropKeyspaces,
-  storedSummary,
-  storedTotals,
-} from "./cassandra-util.ts";
+import { readSummary } from "../helpers/cassandra-tables.ts";
+import { benchKeyspace, CASSANDRA_HOST, cassandraPid, cassandraQuiet, connect, dropKeyspaces, storedTotals } from "./cassandra-util.ts";
 import { addFed, fedEvents, WARM_EVENTS } from "./cassandra-fed.ts";
 import { spawnService, waitAllCounted, type ServiceChild } from "./child.ts";
 import { formatSummary, summariseDir } from "./cpu-profile.ts";
@@ -81,7 +73,7 @@ async function warmUp(ctx: Context): Promise<WarmUp> {
         await waitAllCounted(run.service, WARM_UP_EVENTS, { timeoutMs: 60_000, intervalMs: 50 });
         // Counted is not yet written: wait for the last flush, so its cost lands in this run.
         await until(
-          () => storedSummary(client, run.ks),
+          () => readSummary(client, run.ks),
           (stored) => stored.messages >= WARM_UP_EVENTS,
           { timeoutMs: 60_000, intervalMs: 50, what: "the warm-up flushed" },
         );
@@ -202,7 +194,7 @@ async function durableRun(
         // As often as /stats is polled for the in-memory rate, so both rates carry the same timing error.
         if (durable === undefined && performance.now() - lastTableRead >= 20) {
           lastTableRead = performance.now();
-          const stored = await storedSummary(client, ks);
+          const stored = await readSummary(client, ks);
           if (stored.messages >= n && stored.distinct_users >= expected.distinct_users) durable = performance.now();
         }
         return durable !== undefined;

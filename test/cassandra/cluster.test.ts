@@ -2,7 +2,8 @@
 import { afterAll, afterEach, expect, test } from "bun:test";
 import cassandra from "cassandra-driver";
 import { nodePid, nodeUp } from "../../db/cassandra/cluster.ts";
-import { CLUSTER_HOST, describeCluster, dropKeyspace, freshKeyspace, rawClient, readSummary } from "../helpers/cassandra.ts";
+import { CLUSTER_HOST, describeCluster, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
+import { readSummary } from "../helpers/cassandra-tables.ts";
 import { expectedFigures, fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { health, killAll, spawnInstance, stopInstance, theLeader, troubles, type Instance } from "../helpers/instances.ts";
 import { getStats, login, waitFor } from "../helpers/service.ts";

@@ -11,9 +11,9 @@ import {
   dropKeyspace,
   freshKeyspace,
   rawClient,
-  readSummary,
   testConnection,
 } from "../helpers/cassandra.ts";
+import { countRows, readSummary } from "../helpers/cassandra-tables.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
 import { scrapeMetrics } from "../helpers/metrics.ts";
 import { getStats, login, TEST_ADMIN, waitFor, startTestService } from "../helpers/service.ts";
@@ -65,9 +65,9 @@ const allCounted = (base: string, token: string) =>
 async function storedTotals(ks: string): Promise<Omit<Stats, "by_server_url"> & { servers: number; unique_rows: number }> {
   const client = await rawClient();
   try {
-    const uniques = (await client.execute(`SELECT count(*) AS n FROM ${ks}.unique_users_by_bucket`)).first();
-    const servers = (await client.execute(`SELECT count(*) AS n FROM ${ks}.server_counts`)).first();
-    return { ...(await readSummary(client, ks)), servers: Number(servers?.n), unique_rows: Number(uniques?.n) };
+    const unique_rows = await countRows(client, ks, "unique_users_by_bucket");
+    const servers = await countRows(client, ks, "server_counts");
+    return { ...(await readSummary(client, ks)), servers, unique_rows };
   } finally {
     await client.shutdown();
   }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
+import { countRows, readSummary } from "../helpers/cassandra-tables.ts";
 import { concatenatedCapture, expectedFigures, pacedCapture, settledFixtureStats } from "../helpers/fixtures.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 
@@ -40,15 +41,13 @@ async function stop(service: RunningService): Promise<void> {
 async function stored(ks: string) {
   const client = await rawClient();
   try {
-    const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`)).first();
-    const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`)).first();
-    const servers = (await client.execute(`SELECT count(*) AS n FROM ${ks}.server_counts`)).first();
+    const { messages, distinct_users, bots } = await readSummary(client, ks);
     const offsets = (await client.execute(`SELECT stream, last_event_id FROM ${ks}.stream_offsets`)).rows;
     return {
-      messages: Number(summary?.total_messages ?? 0),
-      distinct_users: Number(users?.distinct_users ?? 0),
-      bots: Number(summary?.bot_count ?? 0),
-      servers: Number(servers?.n),
+      messages,
+      distinct_users,
+      bots,
+      servers: await countRows(client, ks, "server_counts"),
       positions: Object.fromEntries(offsets.map((r) => [r.stream as string, r.last_event_id as string])),
     };
   } finally {

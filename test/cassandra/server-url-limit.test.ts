@@ -2,6 +2,7 @@
 import { afterAll, afterEach, expect, test } from "bun:test";
 import type { RunningService } from "../../src/service.ts";
 import { CASSANDRA_HOST, describeCassandra, dropKeyspace, freshKeyspace, rawClient } from "../helpers/cassandra.ts";
+import { readServerCounts } from "../helpers/cassandra-tables.ts";
 import { expectedFigures, fixturePayloads } from "../helpers/fixtures.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
@@ -51,8 +52,7 @@ async function onePass(events: string[]): Promise<{ service: RunningService; bas
 async function serverCountRows(): Promise<Record<string, number>> {
   const client = await rawClient();
   try {
-    const rows = (await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`)).rows;
-    return Object.fromEntries(rows.map((r) => [r.server_url as string, Number(r.count)]));
+    return await readServerCounts(client, ks);
   } finally {
     await client.shutdown();
   }

@@ -2,7 +2,8 @@
 // again it resumes from the saved position, so the counts that landed must not stay counted twice.
 import { afterAll, expect, test } from "bun:test";
 import cassandra from "cassandra-driver";
-import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, readSummary } from "../helpers/cassandra.ts";
+import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient } from "../helpers/cassandra.ts";
+import { readServerCounts, readSummary } from "../helpers/cassandra-tables.ts";
 
 const keyspaces: string[] = [];
 
@@ -35,11 +36,7 @@ async function openStore(keyspace: string) {
 async function stored(ks: string) {
   const client = await rawClient();
   try {
-    const servers = (await client.execute(`SELECT server_url, count FROM ${ks}.server_counts`)).rows;
-    return {
-      ...(await readSummary(client, ks)),
-      by_server_url: Object.fromEntries(servers.map((r) => [String(r.server_url), Number(r.count)])),
-    };
+    return { ...(await readSummary(client, ks)), by_server_url: await readServerCounts(client, ks) };
   } finally {
     await client.shutdown();
   }

@@ -92,23 +92,6 @@ export async function rawClient(hosts = CASSANDRA_HOST): Promise<cassandra.Clien
   return client;
 }
 
-/** The summary counters and user_count as `client` reads them (at `consistency` when given), not as the service does. */
-export async function readSummary(
-  client: cassandra.Client,
-  ks: string,
-  consistency?: number,
-): Promise<{ messages: number; bots: number; non_bots: number; distinct_users: number }> {
-  const options = consistency === undefined ? {} : { consistency };
-  const summary = (await client.execute(`SELECT * FROM ${ks}.stats_summary WHERE id = 'global'`, [], options)).first();
-  const users = (await client.execute(`SELECT distinct_users FROM ${ks}.user_count WHERE id = 'global'`, [], options)).first();
-  return {
-    messages: Number(summary?.total_messages),
-    bots: Number(summary?.bot_count),
-    non_bots: Number(summary?.non_bot_count),
-    distinct_users: Number(users?.distinct_users),
-  };
-}
-
 /**
  * Drops a test's keyspace. Retried: on a cluster, a node a test has just restarted may not have
  * pulled the schema yet, and a DROP it coordinates fails with "Unknown CF <table id>" (seen once in
