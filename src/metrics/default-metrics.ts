@@ -14,6 +14,13 @@ import processStartTime from "prom-client/lib/metrics/processStartTime.js";
 import version from "prom-client/lib/metrics/version.js";
 
 /**
+ * The event-loop lag monitor samples on a timer of this period. prom-client's 10 ms wakes an idle
+ * process a hundred times a second, which at the live stream's pace costs more CPU than reading the
+ * stream does; at 100 ms the lag histogram still catches every stall a user would notice.
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
  * collectDefaultMetrics() (prom-client 15.1.3, pinned; its lib/defaultMetrics.js lists these) without
  * heapSpacesSizeAndUsed, the nodejs_heap_space_size_{total,used,available}_bytes gauges. Bun answers
  * v8.getHeapSpaceStatistics() by walking every object of its heap, on the thread that reads the
@@ -21,13 +28,6 @@ import version from "prom-client/lib/metrics/version.js";
  * they are registered. Its figures are V8's spaces, which JSC does not have (Bun reports most of
  * them as 0); nodejs_heap_size_* and process_resident_memory_bytes, which are cheap to read, stay.
  */
-/**
- * The event-loop lag monitor samples on a timer of this period. prom-client's 10 ms wakes an idle
- * process a hundred times a second, which at the live stream's pace costs more CPU than reading the
- * stream does; at 100 ms the lag histogram still catches every stall a user would notice.
- */
-const EVENT_LOOP_SAMPLE_MS = 100;
-
 export function collectDefaultMetrics(registry: Registry): void {
   const config = { eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS };
   for (const register of [

@@ -215,7 +215,7 @@ async function durableRun(
     if (stored.unique_rows !== expected.distinct_users) {
       throw new Error(`unique_users_by_bucket holds ${stored.unique_rows} rows, expected ${expected.distinct_users}`);
     }
-    // /stats may reuse an answer for up to 100 ms after the last change (README, Reads): ask after that.
+    // /stats may reuse an answer for up to 100 ms after the last change (db/README.md, Reads): ask after that.
     await Bun.sleep(150);
     assertExact("/stats after the Cassandra ingest", await service.stats(), expected);
     // Read once the tables are exact and checked: a flush is counted when it ends, after its position

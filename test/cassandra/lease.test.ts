@@ -84,7 +84,7 @@ describeCassandra("replicas sharing a keyspace (ingest lease)", () => {
       expect((await health(leader)).lease).toMatchObject({ role: "leader", holder: leader.id });
       expect((await scrapeMetrics(leader.base)).get("wikitally_lease_leader")).toBe(1);
 
-      // Killed right after a confirmed flush, so no counts are in the crash window (README: What survives what).
+      // Killed right after a confirmed flush, so no counts are in the crash window (db/README.md: What survives what).
       server!.pause();
       const counted = await flushed(leader);
       stillStreaming(counted);

@@ -23,7 +23,7 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** One browser per test file: launching is the slow part (see README, Development). */
+/** One browser per test file: launching is the slow part (see test/browser/README.md). */
 export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "wikitally-chromium-"));
   const browser = await puppeteer.launch({

@@ -82,7 +82,7 @@ export function counterValue(value: unknown): number {
  * Reads the current values of a part's row, to tell whether a timed-out write landed. At ALL when
  * every replica answers: a counter write that timed out may so far be applied on one replica only
  * (its leader), which a quorum read can miss. With a replica down, ALL cannot answer and the
- * configured consistency decides; README's "What survives what" states the case this leaves open.
+ * configured consistency decides; db/README.md, What survives what, states the case this leaves open.
  */
 export async function readPart(client: cassandra.Client, keyspace: string, part: CounterPart): Promise<number[]> {
   try {

@@ -76,7 +76,7 @@ export class LeaseHandOver {
       // Users settled as new whose user_count increment is dropped here are in the table, uncounted,
       // and no later holder can have counted them (fencing: they were inserted before its lease). If
       // this process leads again and sees them, it counts them then; another holder would find them
-      // existing (see README, What survives what). Users whose insert timed out may be in the table or
+      // existing (see db/README.md, What survives what). Users whose insert timed out may be in the table or
       // not: another holder may insert and count them, so they are carried over only if no new user
       // was counted meanwhile (see takeOver).
       const { newUserNames: uncounted, landedAhead } = counts.discard();

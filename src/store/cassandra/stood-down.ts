@@ -29,7 +29,7 @@ interface TakeBackParts {
  * Counts that landed after the position this process last saved, before it stood down: it now
  * resumes from that position and counts their events again, so they are taken back out first, when
  * the tables are exactly as it left them (no other holder wrote since; one that did resumed from the
- * same position and counted them too: the crash window of the README, What survives what).
+ * same position and counted them too: the crash window of db/README.md, What survives what).
  */
 export async function takeBackLanded(client: cassandra.Client, stoodDown: StoodDown, parts: TakeBackParts): Promise<void> {
   const { pipeline, mirror, log } = parts;
