@@ -2,7 +2,7 @@
 // optionally expiring. Every cache and per-client record uses it, so a flood of distinct keys cannot
 // grow memory without bound, and all of them evict the same way.
 
-export interface BoundedCacheOptions {
+interface BoundedCacheOptions {
   maxSize: number;
   /** Entries expire this long after they were set, unless set() gives their own expiry. */
   ttlMs?: number;

@@ -2,7 +2,7 @@
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { delay } from "./delay.ts";
 
-export interface RetryPolicy {
+interface RetryPolicy {
   /** Delays between attempts (equal jitter, see Backoff): one of policies.ts. */
   backoff: BackoffOptions;
   /** Attempts in all, the first included; unlimited by default. */

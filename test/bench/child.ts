@@ -6,8 +6,8 @@ import { freePort } from "../helpers/free-port.ts";
 import { getStats, login as loginAs } from "../helpers/service.ts";
 import { ROOT, emptyConfigFile, until } from "./common.ts";
 
-export const BENCH_ADMIN = { username: "admin", password: "bench horse battery staple" };
-export const BENCH_SECRET = "bench-secret-0123456789abcdef0123456789";
+const BENCH_ADMIN = { username: "admin", password: "bench horse battery staple" };
+const BENCH_SECRET = "bench-secret-0123456789abcdef0123456789";
 
 export interface ServiceChild {
   pid: number;
@@ -20,7 +20,7 @@ export interface ServiceChild {
   stop(): Promise<void>;
 }
 
-export interface ServiceOptions {
+interface ServiceOptions {
   env: Record<string, string>;
   /** Run the compiled binary instead of `bun src/main.ts`. */
   binary?: string;
@@ -62,7 +62,7 @@ function collect(stream: ReadableStream<Uint8Array>, lines: string[]): void {
   })().catch(() => {});
 }
 
-export function login(base: string): Promise<string> {
+function login(base: string): Promise<string> {
   return loginAs(base, BENCH_ADMIN);
 }
 
@@ -122,7 +122,7 @@ export async function counted(base: string): Promise<number> {
   return Number(health.ingest?.counted ?? 0);
 }
 
-export interface AllCounted {
+interface AllCounted {
   /** performance.now() when /health first counted all events, and when /stats first showed them. */
   countedAt: number;
   statsAt: number;
@@ -156,5 +156,3 @@ export async function waitAllCounted(
     await Bun.sleep(options.intervalMs);
   }
 }
-
-export { freePort, getStats };

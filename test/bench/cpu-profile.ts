@@ -15,14 +15,14 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface Hotspot {
+interface Hotspot {
   name: string;
   selfMs: number;
   /** Share of the sampled non-idle time, in %. */
   pct: number;
 }
 
-export interface ProfileSummary {
+interface ProfileSummary {
   file: string;
   /** Samples × the median sampling interval: JS-thread busy time, approximately. */
   sampledMs: number;
@@ -41,7 +41,7 @@ function where(url: string): string {
   return rel.startsWith("node_modules/") ? rel.split("/").slice(0, 3).join("/") : rel.startsWith("..") ? path : rel;
 }
 
-export function summarise(file: string, top = 12): ProfileSummary {
+function summarise(file: string, top = 12): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

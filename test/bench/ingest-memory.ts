@@ -31,13 +31,13 @@ const BENCH = "ingest-memory";
 const PAIRS = 5;
 export const NEW_USER_SHARE = 0.2;
 
-export interface Ceiling {
+interface Ceiling {
   eventsPerSecond: number;
   cpuMicrosPerEvent: number;
 }
 
 /** classify + Tally over payloads already in memory, after a warm-up so the JIT has done its work. */
-export function measureCeiling(payloads: readonly string[], expected: Expected): Ceiling {
+function measureCeiling(payloads: readonly string[], expected: Expected): Ceiling {
   const count = (tally: Tally, list: readonly string[]) => {
     for (const data of list) {
       const verdict = classify(data);

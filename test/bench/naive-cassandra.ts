@@ -17,7 +17,7 @@ const CONCURRENCY = 64;
 const prepared = { prepare: true } as const;
 
 /** Per event: read the user; insert the user; total +1; bot or non-bot +1; server_url +1. */
-export class NaiveStore {
+class NaiveStore {
   constructor(
     private readonly client: cassandra.Client,
     private readonly ks: string,

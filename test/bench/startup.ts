@@ -2,8 +2,9 @@
 // spawn → first /status 200; RSS one second later, idle (the stream is connected but sends nothing).
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../helpers/free-port.ts";
 import { ROOT, atMost, fig, median, round, rssBytes, MB, type Context, type Figure } from "./common.ts";
-import { freePort, serviceEnv, stopChild } from "./child.ts";
+import { serviceEnv, stopChild } from "./child.ts";
 import { startBlaster } from "./sse-blaster.ts";
 
 const BENCH = "startup";

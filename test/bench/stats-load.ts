@@ -34,7 +34,7 @@ const CONNECTIONS = 32;
 const PACE_EVENTS_PER_TICK = 50;
 const TICK_MS = 10;
 
-export interface LoadResult {
+interface LoadResult {
   tool: string;
   requests: number;
   rps: number;
@@ -51,7 +51,7 @@ export interface LoadResult {
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 
-export function parseWrk(out: string): LoadResult {
+function parseWrk(out: string): LoadResult {
   const latency = (p: string) => {
     const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(out);
     if (!m) throw new Error(`no ${p}% latency in wrk output:\n${out}`);
@@ -75,7 +75,7 @@ export function parseWrk(out: string): LoadResult {
 /** What browsers and HTTP libraries send; /stats answers it from a body compressed once per change. */
 const ACCEPT_ENCODING = "gzip, deflate, br";
 
-export async function runLoad(url: string, seconds: number, token?: string): Promise<LoadResult> {
+async function runLoad(url: string, seconds: number, token?: string): Promise<LoadResult> {
   const auth = token !== undefined ? `Bearer ${token}` : undefined;
   // BENCH_LOAD_TOOL=bun uses load-client.ts even where wrk is installed.
   if (Bun.which("wrk") && process.env.BENCH_LOAD_TOOL !== "bun") {

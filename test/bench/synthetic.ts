@@ -15,7 +15,7 @@ export interface Expected {
   by_server_url: Record<string, number>;
 }
 
-export interface Dataset {
+interface Dataset {
   payloads: string[];
   /** Per event: index into `users`, into `servers`, and the bot flag, to compute totals without parsing. */
   userOf: Int32Array;
@@ -25,7 +25,7 @@ export interface Dataset {
   servers: string[];
 }
 
-export interface SyntheticOptions {
+interface SyntheticOptions {
   events: number;
   /** Share of events that bring a user not seen before (1 = every event a new user). */
   newUserShare: number;
@@ -54,7 +54,7 @@ function serverUrls(templates: Json[], count: number): string[] {
 }
 
 /** A Wikimedia-shaped SSE id: the Kafka positions of both data centres. */
-export function wikimediaId(index: number): string {
+function wikimediaId(index: number): string {
   return (
     `[{"topic":"eqiad.mediawiki.recentchange","partition":0,"timestamp":${1746258379000 + index}},`
     + `{"topic":"codfw.mediawiki.recentchange","partition":0,"offset":-1}]`
@@ -138,7 +138,7 @@ export class EventFactory {
   }
 }
 
-export function generate(options: SyntheticOptions): Dataset {
+function generate(options: SyntheticOptions): Dataset {
   const factory = new EventFactory(mulberry32(options.seed ?? 42), options.serverCount ?? 800);
   const n = options.events;
   const payloads: string[] = new Array(n);
@@ -204,7 +204,7 @@ export function renderSse(payloads: readonly string[], first = 0): Uint8Array[] 
 }
 
 /** Differences between /stats (or what Cassandra holds) and the expected totals; empty when exact. */
-export function differences(actual: Expected, expected: Expected): string[] {
+function differences(actual: Expected, expected: Expected): string[] {
   const out: string[] = [];
   for (const key of ["messages", "bots", "non_bots", "distinct_users"] as const) {
     if (actual[key] !== expected[key]) out.push(`${key}: got ${actual[key]}, expected ${expected[key]}`);

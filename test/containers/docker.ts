@@ -5,8 +5,8 @@ import { LEGACY_BUILDER } from "./images.ts";
 import { attempt, run } from "./sh.ts";
 import { ROOT } from "../helpers/binary.ts";
 
-export const PROJECT = "wikitally-container-test";
-export const OVERRIDE = join(ROOT, "test/containers/replay.override.yml");
+const PROJECT = "wikitally-container-test";
+const OVERRIDE = join(ROOT, "test/containers/replay.override.yml");
 /** As a user here builds: the legacy builder (see containers/images.ts). */
 const BUILD_ENV = LEGACY_BUILDER;
 

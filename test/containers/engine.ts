@@ -5,15 +5,15 @@ import { spawn } from "node:child_process";
 import { attempt, run, seconds, succeeds } from "./sh.ts";
 
 /** dockerd writes its pid here; the log is ours. */
-export const DOCKERD_PID_FILE = "/var/run/docker.pid";
-export const DOCKERD_LOG = "/var/log/wikitally-dockerd.log";
+const DOCKERD_PID_FILE = "/var/run/docker.pid";
+const DOCKERD_LOG = "/var/log/wikitally-dockerd.log";
 /**
  * vfs: needs nothing from the kernel or the backing file system (overlay2 does), at the price of
  * copying every layer whole, so the stand-in images are kept small.
  * --iptables=false: no NAT or filter rules on the host; containers reach each other on their bridge
  * (with its DNS) and published ports go through docker-proxy, but containers have no way out.
  */
-export const DOCKERD_ARGS = ["--storage-driver=vfs", "--iptables=false"] as const;
+const DOCKERD_ARGS = ["--storage-driver=vfs", "--iptables=false"] as const;
 
 const ENGINE_READY_MS = 60_000;
 

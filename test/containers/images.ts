@@ -63,9 +63,9 @@ export function standInRecipe(name: string): ((name: string) => Promise<void>) |
 /** Environment for `docker build` here: the legacy builder (no buildx, no registry for BuildKit's frontend). */
 export const LEGACY_BUILDER = { DOCKER_BUILDKIT: "0" } as const;
 
-export type ImageSource = "present" | "present (stand-in)" | "pulled" | "stand-in built";
+type ImageSource = "present" | "present (stand-in)" | "pulled" | "stand-in built";
 
-export async function isStandIn(name: string): Promise<boolean> {
+async function isStandIn(name: string): Promise<boolean> {
   const { stdout } = await attempt(["docker", "image", "inspect", "--format", `{{index .Config.Labels "${STANDIN_LABEL}"}}`, name]);
   return stdout.trim() === "true";
 }

@@ -1,7 +1,7 @@
 // Host commands for containers:prepare and the container test: output is kept and shown only when a command fails.
 import { appendFileSync } from "node:fs";
 
-export interface RunOptions {
+interface RunOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** Bytes piped to the command's standard input. */
@@ -13,7 +13,7 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-export class CommandError extends Error {
+class CommandError extends Error {
   override name = "CommandError";
   constructor(
     readonly command: string[],

@@ -5,10 +5,10 @@ import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 /** Screenshots for review; never committed (.cache/ is ignored). */
-export const SCREENSHOTS = resolve(import.meta.dir, "../../.cache/screenshots");
+const SCREENSHOTS = resolve(import.meta.dir, "../../.cache/screenshots");
 
 /** chromium from CHROMIUM_PATH or PATH; a missing browser fails the test with how to get one (never a skip). */
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? Bun.which("chromium") ?? Bun.which("chromium-browser");
   if (!path) {
     throw new Error(

@@ -2,7 +2,7 @@
 // and the benchmarks check the service against these readers.
 import type cassandra from "cassandra-driver";
 
-export type StoredSummary = {
+type StoredSummary = {
   messages: number;
   bots: number;
   non_bots: number;

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { Stats } from "../../src/stats/types.ts";
 import { waitFor } from "./service.ts";
 
-export const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../fixtures/wikimedia");
+const FIXTURES_DIR = process.env.WIKITALLY_FIXTURES ?? resolve(import.meta.dir, "../fixtures/wikimedia");
 
 /** The capture files, in the order PROVENANCE.md feeds them ("one after another"). */
 export function fixtureFiles(): string[] {
@@ -30,7 +30,7 @@ export function fixturePayloads(): string[] {
   return payloads;
 }
 
-export interface ExpectedFigures {
+interface ExpectedFigures {
   messages: number;
   distinct_users: number;
   bots: number;

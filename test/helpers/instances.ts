@@ -3,7 +3,7 @@ import type { Subprocess } from "bun";
 import { ROOT } from "./binary.ts";
 import { testEnv, waitFor } from "./service.ts";
 
-export interface Health {
+interface Health {
   status: string;
   store: { ready: boolean; pending_events: number };
   stream: { state: string; connections: number };

@@ -27,7 +27,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /** A config built from an empty file plus `env`, exactly as the service would load it. */
-export function testConfig(overrides: Record<string, string> = {}): Config {
+function testConfig(overrides: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), "wikitally-config-"));
   const file = join(dir, "config.json");
   writeFileSync(file, "{}");

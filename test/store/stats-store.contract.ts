@@ -9,7 +9,7 @@ export interface StoreLimits {
   maxServerUrls?: number;
 }
 
-export interface ContractSubject {
+interface ContractSubject {
   /** A new, empty store, opened and ready. */
   create(limits?: StoreLimits): Promise<StatsStore>;
   /** A second store over the same durable data, or undefined when the store keeps nothing. */

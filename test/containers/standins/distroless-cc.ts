@@ -9,7 +9,7 @@ import { cachedRoot, debootstrap, importImage, recipeDigest, scratch } from "./r
  * (+ libgcc-s1, libgomp1, libstdc++6). Like distroless itself, the packages' files are unpacked, not
  * installed: no maintainer scripts ran in the image and no dpkg is there to run them.
  */
-export const DISTROLESS_CC_PACKAGES = [
+const DISTROLESS_CC_PACKAGES = [
   "base-files",
   "netbase",
   "tzdata",

@@ -7,9 +7,9 @@ import { run, seconds } from "../sh.ts";
 export const ROOT = resolve(import.meta.dir, "../../..");
 export const CACHE = join(ROOT, ".cache/containers");
 export const STANDIN_LABEL = "org.wikitally.standin";
-export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
-export const DEBIAN_RELEASE = "bookworm";
-export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const DEBIAN_MIRROR = "http://deb.debian.org/debian";
+const DEBIAN_RELEASE = "bookworm";
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** An empty scratch folder for one stand-in's root, under .cache/. */
 export function scratch(name: string): string {
@@ -69,7 +69,7 @@ export async function slim(dir: string): Promise<void> {
   );
 }
 
-export interface ImageConfig {
+interface ImageConfig {
   env?: Record<string, string>;
   user?: string;
   workdir?: string;
