@@ -1,0 +1,121 @@
+// The in-memory window index: every counted event lands in its minute bucket and its hour bucket,
+// and the queries answer exactly from them. Retention counts back from the newest event time seen,
+// not from the clock, so a replayed capture keeps its windows however old it is.
+import type { Stats } from "../stats/types.ts";
+import type { BucketIndex } from "./bucket-index.ts";
+import { type Bucket, type EventIds, HourBucket, MinuteBucket } from "./buckets.ts";
+import { Interner } from "./interner.ts";
+import { rangeStats } from "./range-stats.ts";
+import { Marks, Tallies } from "./scratch.ts";
+import { series } from "./series.ts";
+import { topKeys } from "./top-keys.ts";
+import { HOUR_MS, MINUTE_MS, type SeriesCounts, type TopBy, type TopItem, type WindowEvent, type WindowQueries } from "./types.ts";
+
+export class MemoryWindows implements WindowQueries {
+  readonly retentionMs: number;
+  /** Events not added: older than newestEventMs() − retentionMs when they came (or with no usable time). */
+  tooOld = 0;
+  private newest: number | undefined;
+  private readonly index: BucketIndex = {
+    minutes: new Map(),
+    hours: new Map(),
+    interners: { users: new Interner(), servers: new Interner(), pages: new Interner() },
+    marks: new Marks(),
+    tallies: new Tallies(),
+  };
+  /** Every bucket below these indexes has been dropped. */
+  private minutesSwept = Number.NEGATIVE_INFINITY;
+  private hoursSwept = Number.NEGATIVE_INFINITY;
+  /** Reused for every event: the hot path allocates nothing but new buckets. */
+  private readonly ids: EventIds = { bot: false, user: -1, server: -1, page: -1 };
+
+  constructor(options: { retentionMs: number }) {
+    if (!(options.retentionMs > 0 && options.retentionMs % MINUTE_MS === 0))
+      throw new Error(`retentionMs must be a positive whole number of minutes, got ${options.retentionMs}`);
+    this.retentionMs = options.retentionMs;
+  }
+
+  /** Counts the event into its minute and hour; false (and tooOld + 1) when it is older than retention. */
+  add(event: WindowEvent): boolean {
+    const t = event.timeMs;
+    if (!Number.isFinite(t)) {
+      this.tooOld++;
+      return false;
+    }
+    if (this.newest === undefined || t > this.newest) {
+      this.newest = t;
+      this.evict(t - this.retentionMs);
+    } else if (t < this.newest - this.retentionMs) {
+      this.tooOld++;
+      return false;
+    }
+    const { interners, minutes, hours } = this.index;
+    const ids = this.ids;
+    ids.bot = event.bot;
+    ids.user = event.user === undefined ? -1 : interners.users.intern(event.user);
+    ids.server = event.serverUrl === undefined ? -1 : interners.servers.intern(event.serverUrl);
+    ids.page = event.page === undefined ? -1 : interners.pages.intern(event.page);
+    const minute = Math.floor(t / MINUTE_MS);
+    let m = minutes.get(minute);
+    if (m === undefined) minutes.set(minute, (m = new MinuteBucket(minute * MINUTE_MS)));
+    m.add(ids, interners);
+    const hour = Math.floor(t / HOUR_MS);
+    let h = hours.get(hour);
+    if (h === undefined) hours.set(hour, (h = new HourBucket(hour * HOUR_MS)));
+    h.add(ids, interners);
+    return true;
+  }
+
+  async rangeStats(fromMs: number, toMs: number): Promise<Stats> {
+    return rangeStats(this.index, fromMs, toMs);
+  }
+
+  async top(by: TopBy, fromMs: number, toMs: number, limit: number, bot: boolean | undefined): Promise<TopItem[]> {
+    return topKeys(this.index, by, fromMs, toMs, limit, bot);
+  }
+
+  async series(fromMs: number, toMs: number, stepMs: number, serverUrl?: string): Promise<SeriesCounts[]> {
+    return series(this.index, fromMs, toMs, stepMs, serverUrl);
+  }
+
+  newestEventMs(): number | undefined {
+    return this.newest;
+  }
+
+  /** What is kept: buckets and known strings (for tests, metrics and the benchmark). */
+  kept(): { minutes: number; hours: number; users: number; pages: number; servers: number } {
+    const { minutes, hours, interners } = this.index;
+    return {
+      minutes: minutes.size,
+      hours: hours.size,
+      users: interners.users.size,
+      pages: interners.pages.size,
+      servers: interners.servers.size,
+    };
+  }
+
+  /**
+   * Drops the buckets that end at or before `cutoffMs`. Each index is swept once as the newest time
+   * advances, so the work is spread over the events, and it is never more than the buckets kept.
+   */
+  private evict(cutoffMs: number): void {
+    this.minutesSwept = this.sweep(this.index.minutes, Math.floor(cutoffMs / MINUTE_MS), this.minutesSwept);
+    this.hoursSwept = this.sweep(this.index.hours, Math.floor(cutoffMs / HOUR_MS), this.hoursSwept);
+  }
+
+  private sweep(buckets: Map<number, Bucket>, keepFrom: number, swept: number): number {
+    if (keepFrom <= swept) return swept;
+    const drop = (i: number, bucket: Bucket) => {
+      bucket.release(this.index.interners);
+      buckets.delete(i);
+    };
+    if (keepFrom - swept > buckets.size) {
+      for (const [i, bucket] of buckets) if (i < keepFrom) drop(i, bucket);
+    } else
+      for (let i = swept; i < keepFrom; i++) {
+        const bucket = buckets.get(i);
+        if (bucket !== undefined) drop(i, bucket);
+      }
+    return keepFrom;
+  }
+}
