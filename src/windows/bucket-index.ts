@@ -1,15 +1,19 @@
 // What the queries read: the retained buckets by index (epoch ms / bucket size), the interners that
 // name their ids, and the work arrays one query at a time reuses.
 import type { Bucket, HourBucket, Interners, MinuteBucket } from "./buckets.ts";
-import type { Marks, Tallies } from "./scratch.ts";
+import type { KeyTotals } from "./key-totals.ts";
+import type { DenseCounts, Marks, Tallies } from "./scratch.ts";
 import { HOUR_MS, MINUTE_MS } from "./types.ts";
 
 export interface BucketIndex {
   minutes: Map<number, MinuteBucket>;
   hours: Map<number, HourBucket>;
   interners: Interners;
+  /** Per key space, the counts of every retained hour summed. */
+  totals: { users: KeyTotals; pages: KeyTotals; servers: KeyTotals };
   marks: Marks;
   tallies: Tallies;
+  dense: DenseCounts;
 }
 
 /**

@@ -2,20 +2,10 @@
 // (out of order, some too old, suppressed users, missing fields), random aligned ranges, all three
 // queries, exact equality. The seed is fixed, so a failure reproduces.
 import { describe, expect, test } from "bun:test";
+import { mulberry32 } from "../../test/helpers/random.ts";
 import type { Stats } from "../stats/types.ts";
 import { MemoryWindows } from "./memory-windows.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS, SERIES_STEPS_S, type SeriesCounts, type TopBy, type TopItem, type WindowEvent } from "./types.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = Date.UTC(2026, 4, 27, 22, 0);
 const SERVERS = Array.from({ length: 12 }, (_, i) => `https://w${i}.example.org`);

@@ -6,7 +6,8 @@ import type { BucketIndex } from "./bucket-index.ts";
 import { type Bucket, type EventIds, HourBucket, MinuteBucket } from "./buckets.ts";
 import { Interner } from "./interner.ts";
 import { rangeStats } from "./range-stats.ts";
-import { Marks, Tallies } from "./scratch.ts";
+import { KeyTotals } from "./key-totals.ts";
+import { DenseCounts, Marks, Tallies } from "./scratch.ts";
 import { series } from "./series.ts";
 import { topKeys } from "./top-keys.ts";
 import { HOUR_MS, MINUTE_MS, type SeriesCounts, type TopBy, type TopItem, type WindowEvent, type WindowQueries } from "./types.ts";
@@ -20,8 +21,10 @@ export class MemoryWindows implements WindowQueries {
     minutes: new Map(),
     hours: new Map(),
     interners: { users: new Interner(), servers: new Interner(), pages: new Interner() },
+    totals: { users: new KeyTotals(), pages: new KeyTotals(), servers: new KeyTotals() },
     marks: new Marks(),
     tallies: new Tallies(),
+    dense: new DenseCounts(),
   };
   /** Every bucket below these indexes has been dropped. */
   private minutesSwept = Number.NEGATIVE_INFINITY;
@@ -63,6 +66,10 @@ export class MemoryWindows implements WindowQueries {
     let h = hours.get(hour);
     if (h === undefined) hours.set(hour, (h = new HourBucket(hour * HOUR_MS)));
     h.add(ids, interners);
+    const { totals } = this.index;
+    if (ids.user >= 0) totals.users.count(ids.user, ids.bot);
+    if (ids.page >= 0) totals.pages.count(ids.page, ids.bot);
+    if (ids.server >= 0) totals.servers.count(ids.server, ids.bot);
     return true;
   }
 
@@ -100,12 +107,18 @@ export class MemoryWindows implements WindowQueries {
    */
   private evict(cutoffMs: number): void {
     this.minutesSwept = this.sweep(this.index.minutes, Math.floor(cutoffMs / MINUTE_MS), this.minutesSwept);
-    this.hoursSwept = this.sweep(this.index.hours, Math.floor(cutoffMs / HOUR_MS), this.hoursSwept);
+    this.hoursSwept = this.sweep(this.index.hours, Math.floor(cutoffMs / HOUR_MS), this.hoursSwept, (hour) => {
+      const { totals } = this.index;
+      totals.users.subtract(hour.users);
+      totals.pages.subtract(hour.pages);
+      totals.servers.subtract(hour.servers);
+    });
   }
 
-  private sweep(buckets: Map<number, Bucket>, keepFrom: number, swept: number): number {
+  private sweep<B extends Bucket>(buckets: Map<number, B>, keepFrom: number, swept: number, onDrop?: (bucket: B) => void): number {
     if (keepFrom <= swept) return swept;
-    const drop = (i: number, bucket: Bucket) => {
+    const drop = (i: number, bucket: B) => {
+      onDrop?.(bucket);
       bucket.release(this.index.interners);
       buckets.delete(i);
     };

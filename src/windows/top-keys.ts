@@ -1,10 +1,11 @@
-// /stats/top: counts per key summed over the range's hour buckets into one array indexed by id,
-// then the `limit` best kept in a small heap, so only keys that compete for a place cost a string
-// comparison.
+// /stats/top: the counts per key over the range's hours, then the `limit` best kept in a small heap,
+// so only keys that compete for a place cost a string comparison. The counts come the cheaper way:
+// summed from the range's hour tables, or the retained totals less the hours outside the range.
 import type { HourBucket } from "./buckets.ts";
-import { pushPresent, type BucketIndex } from "./bucket-index.ts";
+import type { BucketIndex } from "./bucket-index.ts";
 import type { IdCounts } from "./id-counts.ts";
 import type { Interner } from "./interner.ts";
+import type { KeyTotals } from "./key-totals.ts";
 import { HOUR_MS, type TopBy, type TopItem } from "./types.ts";
 
 const TABLES: Record<TopBy, (bucket: HourBucket) => IdCounts> = {
@@ -13,28 +14,71 @@ const TABLES: Record<TopBy, (bucket: HourBucket) => IdCounts> = {
   server_url: (bucket) => bucket.servers,
 };
 
+const SPACES: Record<TopBy, "users" | "pages" | "servers"> = { user: "users", page: "pages", server_url: "servers" };
+
+/** The bot filter as weights, so the hot loops have no branch on it. */
+interface Weights {
+  bot: number;
+  human: number;
+}
+
 export function topKeys(index: BucketIndex, by: TopBy, fromMs: number, toMs: number, limit: number, bot: boolean | undefined): TopItem[] {
-  const interner = by === "user" ? index.interners.users : by === "page" ? index.interners.pages : index.interners.servers;
+  const interner = index.interners[SPACES[by]];
+  const weights = { bot: bot === false ? 0 : 1, human: bot === true ? 0 : 1 };
+  const inside: IdCounts[] = [];
+  const outside: IdCounts[] = [];
+  let insideEntries = 0;
+  let outsideEntries = 0;
+  for (const [hour, bucket] of index.hours) {
+    const table = TABLES[by](bucket);
+    if (hour >= fromMs / HOUR_MS && hour < toMs / HOUR_MS) {
+      inside.push(table);
+      insideEntries += table.size;
+    } else {
+      outside.push(table);
+      outsideEntries += table.size;
+    }
+  }
+  if (outsideEntries < insideEntries) return fromTotals(index, index.totals[SPACES[by]], outside, weights, limit, interner);
+  return fromTables(index, inside, weights, limit, interner);
+}
+
+function fromTables(index: BucketIndex, tables: IdCounts[], weights: Weights, limit: number, interner: Interner): TopItem[] {
   const { tallies } = index;
-  // The bot filter as weights, so the hot loop has no branch on it.
-  const botWeight = bot === false ? 0 : 1;
-  const humanWeight = bot === true ? 0 : 1;
-  const hours: HourBucket[] = [];
-  pushPresent(hours, index.hours, fromMs / HOUR_MS, toMs / HOUR_MS);
   tallies.begin(interner.capacity);
-  for (const hour of hours) {
-    const table = TABLES[by](hour);
+  for (const table of tables) {
     const { ids, bots, humans } = table;
     for (let i = 0; i < table.size; i++) {
-      const count = botWeight * bots[i]! + humanWeight * humans[i]!;
+      const count = weights.bot * bots[i]! + weights.human * humans[i]!;
       if (count > 0) tallies.add(ids[i]!, count);
     }
   }
   const best = new BestKeys(limit, tallies.counts, interner);
   for (let i = 0; i < tallies.size; i++) best.offer(tallies.touched[i]!);
-  const items = best.sorted().map((id) => ({ key: interner.key(id), count: tallies.counts[id]! }));
+  const items = best.items();
   tallies.clear();
   return items;
+}
+
+function fromTotals(
+  index: BucketIndex,
+  totals: KeyTotals,
+  outside: IdCounts[],
+  weights: Weights,
+  limit: number,
+  interner: Interner,
+): TopItem[] {
+  const n = Math.min(interner.capacity, totals.bots.length);
+  const counts = index.dense.take(n);
+  const { bots, humans } = totals;
+  for (let id = 0; id < n; id++) counts[id] = weights.bot * bots[id]! + weights.human * humans[id]!;
+  for (const table of outside) {
+    const { ids, bots: b, humans: h } = table;
+    for (let i = 0; i < table.size; i++) counts[ids[i]!]! -= weights.bot * b[i]! + weights.human * h[i]!;
+  }
+  const best = new BestKeys(limit, counts, interner);
+  for (let id = 0; id < n; id++) if (counts[id]! > 0) best.offer(id);
+  return best.items();
 }
 
 /** The `limit` ids with the highest counts, ties by key in code-point order: a min-heap, worst at the root. */
@@ -43,7 +87,7 @@ class BestKeys {
 
   constructor(
     private readonly limit: number,
-    private readonly counts: Float64Array,
+    private readonly counts: Float64Array | Uint32Array,
     private readonly interner: Interner,
   ) {}
 
@@ -59,8 +103,10 @@ class BestKeys {
   }
 
   /** Best first. */
-  sorted(): number[] {
-    return [...this.heap].sort((a, b) => (this.better(a, b) ? -1 : 1));
+  items(): TopItem[] {
+    return [...this.heap]
+      .sort((a, b) => (this.better(a, b) ? -1 : 1))
+      .map((id) => ({ key: this.interner.key(id), count: this.counts[id]! }));
   }
 
   private better(a: number, b: number): boolean {
