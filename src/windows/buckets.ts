@@ -2,7 +2,7 @@
 // hour bucket holds the same counts for a whole hour plus the per-user and per-page counts top needs,
 // so a day's range unions 24 hour buckets and at most 118 edge minutes instead of 1,440 minutes, and
 // top walks 24 tables, never a minute's. Both sizes are fed by every event, so either answers alone.
-import { IdCounts } from "./id-counts.ts";
+import { IdCounts, ServerCounts } from "./id-counts.ts";
 import { IdSet } from "./id-set.ts";
 import type { Interner } from "./interner.ts";
 import { NO_SERVER, PairSet } from "./pair-set.ts";
@@ -25,7 +25,7 @@ export interface Interners {
 export abstract class Bucket {
   messages = 0;
   bots = 0;
-  readonly servers = new IdCounts();
+  readonly servers = new ServerCounts();
   readonly pairs = new PairSet();
 
   constructor(readonly startMs: number) {}
@@ -50,6 +50,15 @@ export abstract class Bucket {
   }
 
   protected abstract addUser(e: EventIds): void;
+
+  /**
+   * The bucket is past taking events (a late one may still come and thaw a table): its iterated
+   * tables drop their hash slots. The servers keep theirs, since series look servers up.
+   */
+  freeze(): void {
+    this.users.freeze();
+    this.pairs.freeze();
+  }
 
   /** The bucket is dropped: the strings it named may be forgotten. */
   release(interners: Interners): void {
@@ -81,6 +90,11 @@ export class HourBucket extends Bucket {
 
   protected override addUser(e: EventIds): void {
     this.users.count(e.user, e.bot);
+  }
+
+  override freeze(): void {
+    super.freeze();
+    this.pages.freeze();
   }
 
   override release(interners: Interners): void {

@@ -1,4 +1,4 @@
-// Integer hashing and array growth shared by the id tables: ids are small dense integers, so they
+// Integer hashing and array sizing shared by the id tables: ids are small dense integers, so they
 // need a mix before linear probing, or consecutive ids would fill consecutive slots.
 
 /** A 32-bit integer mix (lowbias32): every input bit moves about half the output bits. */
@@ -14,8 +14,15 @@ export function mixPair(a: number, b: number): number {
   return mixId(Math.imul(a, 0x9e3779b1) ^ b);
 }
 
-/** `from`'s contents at the start of a new, larger array of the same kind. */
-export function grown<T extends Uint32Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
+/** Hash slots for `capacity` members: a power of two, so they stay at most half full. */
+export function slotsFor(capacity: number): number {
+  let size = 8;
+  while (size < capacity * 2) size *= 2;
+  return size;
+}
+
+/** The first `count` values of `from` at the start of `to`. */
+export function copied<T extends Uint32Array>(from: T, to: T, count: number): T {
+  to.set(from.subarray(0, count));
   return to;
 }

@@ -12,6 +12,12 @@ import { series } from "./series.ts";
 import { topKeys } from "./top-keys.ts";
 import { HOUR_MS, MINUTE_MS, type SeriesCounts, type TopBy, type TopItem, type WindowEvent, type WindowQueries } from "./types.ts";
 
+/**
+ * How long after a bucket ends it is frozen. Most late events come within seconds; one that comes
+ * later thaws its bucket's tables, which then stay thawed (the bucket costs what it did before).
+ */
+const FREEZE_AFTER_MS = 2 * MINUTE_MS;
+
 export class MemoryWindows implements WindowQueries {
   readonly retentionMs: number;
   /** Events not added: older than newestEventMs() − retentionMs when they came (or with no usable time). */
@@ -29,6 +35,9 @@ export class MemoryWindows implements WindowQueries {
   /** Every bucket below these indexes has been dropped. */
   private minutesSwept = Number.NEGATIVE_INFINITY;
   private hoursSwept = Number.NEGATIVE_INFINITY;
+  /** Every bucket below these indexes has been frozen once. */
+  private minutesFrozen = Number.NEGATIVE_INFINITY;
+  private hoursFrozen = Number.NEGATIVE_INFINITY;
   /** Reused for every event: the hot path allocates nothing but new buckets. */
   private readonly ids: EventIds = { bot: false, user: -1, server: -1, page: -1 };
 
@@ -48,6 +57,7 @@ export class MemoryWindows implements WindowQueries {
     if (this.newest === undefined || t > this.newest) {
       this.newest = t;
       this.evict(t - this.retentionMs);
+      this.freeze(t - FREEZE_AFTER_MS);
     } else if (t < this.newest - this.retentionMs) {
       this.tooOld++;
       return false;
@@ -116,19 +126,34 @@ export class MemoryWindows implements WindowQueries {
   }
 
   private sweep<B extends Bucket>(buckets: Map<number, B>, keepFrom: number, swept: number, onDrop?: (bucket: B) => void): number {
-    if (keepFrom <= swept) return swept;
-    const drop = (i: number, bucket: B) => {
+    return walkBelow(buckets, keepFrom, swept, (i, bucket) => {
       onDrop?.(bucket);
       bucket.release(this.index.interners);
       buckets.delete(i);
-    };
-    if (keepFrom - swept > buckets.size) {
-      for (const [i, bucket] of buckets) if (i < keepFrom) drop(i, bucket);
-    } else
-      for (let i = swept; i < keepFrom; i++) {
-        const bucket = buckets.get(i);
-        if (bucket !== undefined) drop(i, bucket);
-      }
-    return keepFrom;
+    });
   }
+
+  /** Freezes the buckets that ended at or before `settledMs`, each once. */
+  private freeze(settledMs: number): void {
+    const freeze = (_i: number, bucket: Bucket) => bucket.freeze();
+    this.minutesFrozen = walkBelow(this.index.minutes, Math.floor(settledMs / MINUTE_MS), this.minutesFrozen, freeze);
+    this.hoursFrozen = walkBelow(this.index.hours, Math.floor(settledMs / HOUR_MS), this.hoursFrozen, freeze);
+  }
+}
+
+/**
+ * Calls `each` on the buckets with done <= index < below; returns the new `done`. Indexes advance
+ * with the newest event, so each is visited once; after a jump (a replay resumed years later) the
+ * kept buckets are walked instead, when there are fewer of them.
+ */
+function walkBelow<B>(buckets: Map<number, B>, below: number, done: number, each: (i: number, bucket: B) => void): number {
+  if (below <= done) return done;
+  if (below - done > buckets.size) {
+    for (const [i, bucket] of buckets) if (i < below && i >= done) each(i, bucket);
+  } else
+    for (let i = done; i < below; i++) {
+      const bucket = buckets.get(i);
+      if (bucket !== undefined) each(i, bucket);
+    }
+  return below;
 }

@@ -54,7 +54,12 @@ function fromTables(index: BucketIndex, tables: IdCounts[], weights: Weights, li
     }
   }
   const best = new BestKeys(limit, tallies.counts, interner);
-  for (let i = 0; i < tallies.size; i++) best.offer(tallies.touched[i]!);
+  const { counts, touched } = tallies;
+  let floor = 0;
+  for (let i = 0; i < tallies.size; i++) {
+    const id = touched[i]!;
+    if (counts[id]! >= floor) floor = best.offer(id);
+  }
   const items = best.items();
   tallies.clear();
   return items;
@@ -77,7 +82,8 @@ function fromTotals(
     for (let i = 0; i < table.size; i++) counts[ids[i]!]! -= weights.bot * b[i]! + weights.human * h[i]!;
   }
   const best = new BestKeys(limit, counts, interner);
-  for (let id = 0; id < n; id++) if (counts[id]! > 0) best.offer(id);
+  let floor = 1;
+  for (let id = 0; id < n; id++) if (counts[id]! >= floor) floor = Math.max(1, best.offer(id));
   return best.items();
 }
 
@@ -91,15 +97,21 @@ class BestKeys {
     private readonly interner: Interner,
   ) {}
 
-  offer(id: number): void {
+  /**
+   * Considers `id`; returns the count below which no id can get a place any more (0 while there is
+   * room), so the caller skips those without a call.
+   */
+  offer(id: number): number {
     const heap = this.heap;
     if (heap.length < this.limit) {
       heap.push(id);
       this.up(heap.length - 1);
+      if (heap.length < this.limit) return 0;
     } else if (this.better(id, heap[0]!)) {
       heap[0] = id;
       this.down(0);
     }
+    return this.counts[heap[0]!]!;
   }
 
   /** Best first. */
