@@ -2,7 +2,7 @@
 // name their ids, and the work arrays one query at a time reuses.
 import type { Bucket, HourBucket, Interners, MinuteBucket } from "./buckets.ts";
 import type { KeyTotals } from "./key-totals.ts";
-import type { DenseCounts, Marks, Tallies } from "./scratch.ts";
+import type { Marks, Tallies } from "./scratch.ts";
 import { HOUR_MS, MINUTE_MS } from "./types.ts";
 
 export interface BucketIndex {
@@ -13,7 +13,6 @@ export interface BucketIndex {
   totals: { users: KeyTotals; pages: KeyTotals; servers: KeyTotals };
   marks: Marks;
   tallies: Tallies;
-  dense: DenseCounts;
 }
 
 /**

@@ -14,12 +14,21 @@ export class KeyTotals {
     else this.humans[id]!++;
   }
 
-  /** An hour is dropped: its counts leave the totals. */
+  /** An hour is dropped (or a query leaves it out for a moment): its counts leave the totals. */
   subtract(table: IdCounts): void {
     const { ids, bots, humans } = table;
     for (let i = 0; i < table.size; i++) {
       this.bots[ids[i]!]! -= bots[i]!;
       this.humans[ids[i]!]! -= humans[i]!;
+    }
+  }
+
+  /** The inverse of subtract(): a query that took an hour out puts it back. */
+  addBack(table: IdCounts): void {
+    const { ids, bots, humans } = table;
+    for (let i = 0; i < table.size; i++) {
+      this.bots[ids[i]!]! += bots[i]!;
+      this.humans[ids[i]!]! += humans[i]!;
     }
   }
 

@@ -7,7 +7,7 @@ import { type Bucket, type EventIds, HourBucket, MinuteBucket } from "./buckets.
 import { Interner } from "./interner.ts";
 import { rangeStats } from "./range-stats.ts";
 import { KeyTotals } from "./key-totals.ts";
-import { DenseCounts, Marks, Tallies } from "./scratch.ts";
+import { Marks, Tallies } from "./scratch.ts";
 import { series } from "./series.ts";
 import { topKeys } from "./top-keys.ts";
 import { HOUR_MS, MINUTE_MS, type SeriesCounts, type TopBy, type TopItem, type WindowEvent, type WindowQueries } from "./types.ts";
@@ -30,7 +30,6 @@ export class MemoryWindows implements WindowQueries {
     totals: { users: new KeyTotals(), pages: new KeyTotals(), servers: new KeyTotals() },
     marks: new Marks(),
     tallies: new Tallies(),
-    dense: new DenseCounts(),
   };
   /** Every bucket below these indexes has been dropped. */
   private minutesSwept = Number.NEGATIVE_INFINITY;

@@ -52,14 +52,3 @@ export class Tallies {
     this.size = 0;
   }
 }
-
-/** One count per id for a whole key space at once (top from the retained totals), rewritten by each use. */
-export class DenseCounts {
-  counts = new Uint32Array(1024);
-
-  /** The array, at least `capacity` long; its contents are whatever the last use left. */
-  take(capacity: number): Uint32Array {
-    if (capacity > this.counts.length) this.counts = new Uint32Array(Math.max(capacity, this.counts.length * 2));
-    return this.counts;
-  }
-}

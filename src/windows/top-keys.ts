@@ -39,115 +39,128 @@ export function topKeys(index: BucketIndex, by: TopBy, fromMs: number, toMs: num
       outsideEntries += table.size;
     }
   }
-  if (outsideEntries < insideEntries) return fromTotals(index, index.totals[SPACES[by]], outside, weights, limit, interner);
+  if (outsideEntries < insideEntries) return fromTotals(index.totals[SPACES[by]], outside, weights, limit, interner);
   return fromTables(index, inside, weights, limit, interner);
 }
 
 function fromTables(index: BucketIndex, tables: IdCounts[], weights: Weights, limit: number, interner: Interner): TopItem[] {
   const { tallies } = index;
   tallies.begin(interner.capacity);
+  const { bot: wb, human: wh } = weights;
   for (const table of tables) {
     const { ids, bots, humans } = table;
     for (let i = 0; i < table.size; i++) {
-      const count = weights.bot * bots[i]! + weights.human * humans[i]!;
+      const count = wb * bots[i]! + wh * humans[i]!;
       if (count > 0) tallies.add(ids[i]!, count);
     }
   }
-  const best = new BestKeys(limit, tallies.counts, interner);
+  const best = new BestKeys(limit, interner);
   const { counts, touched } = tallies;
-  let floor = 0;
+  let floor = 1;
   for (let i = 0; i < tallies.size; i++) {
     const id = touched[i]!;
-    if (counts[id]! >= floor) floor = best.offer(id);
+    const count = counts[id]!;
+    if (count >= floor) floor = best.offer(id, count);
   }
-  const items = best.items();
   tallies.clear();
-  return items;
+  return best.items();
 }
 
-function fromTotals(
-  index: BucketIndex,
-  totals: KeyTotals,
-  outside: IdCounts[],
-  weights: Weights,
-  limit: number,
-  interner: Interner,
-): TopItem[] {
-  const n = Math.min(interner.capacity, totals.bots.length);
-  const counts = index.dense.take(n);
-  const { bots, humans } = totals;
-  for (let id = 0; id < n; id++) counts[id] = weights.bot * bots[id]! + weights.human * humans[id]!;
-  for (const table of outside) {
-    const { ids, bots: b, humans: h } = table;
-    for (let i = 0; i < table.size; i++) counts[ids[i]!]! -= weights.bot * b[i]! + weights.human * h[i]!;
+/**
+ * The totals less the hours outside the range, read in one pass. The hours are taken out of the
+ * totals for the pass and put back after it: queries and add() run on one thread, so nothing sees
+ * the totals meanwhile, and no scratch array of a whole key space has to be filled first.
+ */
+function fromTotals(totals: KeyTotals, outside: IdCounts[], weights: Weights, limit: number, interner: Interner): TopItem[] {
+  for (const table of outside) totals.subtract(table);
+  try {
+    const n = Math.min(interner.capacity, totals.bots.length);
+    const { bots, humans } = totals;
+    const { bot: wb, human: wh } = weights;
+    const best = new BestKeys(limit, interner);
+    let floor = 1;
+    for (let id = 0; id < n; id++) {
+      const count = wb * bots[id]! + wh * humans[id]!;
+      if (count >= floor) floor = best.offer(id, count);
+    }
+    return best.items();
+  } finally {
+    for (const table of outside) totals.addBack(table);
   }
-  const best = new BestKeys(limit, counts, interner);
-  let floor = 1;
-  for (let id = 0; id < n; id++) if (counts[id]! >= floor) floor = Math.max(1, best.offer(id));
-  return best.items();
 }
 
 /** The `limit` ids with the highest counts, ties by key in code-point order: a min-heap, worst at the root. */
 class BestKeys {
-  private readonly heap: number[] = [];
+  private readonly ids: number[] = [];
+  private readonly counts: number[] = [];
 
   constructor(
     private readonly limit: number,
-    private readonly counts: Float64Array | Uint32Array,
     private readonly interner: Interner,
   ) {}
 
   /**
-   * Considers `id`; returns the count below which no id can get a place any more (0 while there is
-   * room), so the caller skips those without a call.
+   * Considers `id` with its count (> 0); returns the count below which no id can get a place any
+   * more (1 while there is room), so the caller skips those without a call.
    */
-  offer(id: number): number {
-    const heap = this.heap;
-    if (heap.length < this.limit) {
-      heap.push(id);
-      this.up(heap.length - 1);
-      if (heap.length < this.limit) return 0;
-    } else if (this.better(id, heap[0]!)) {
-      heap[0] = id;
+  offer(id: number, count: number): number {
+    const { ids, counts } = this;
+    if (ids.length < this.limit) {
+      ids.push(id);
+      counts.push(count);
+      this.up(ids.length - 1);
+      if (ids.length < this.limit) return 1;
+    } else if (this.better(id, count, ids[0]!, counts[0]!)) {
+      ids[0] = id;
+      counts[0] = count;
       this.down(0);
     }
-    return this.counts[heap[0]!]!;
+    return counts[0]!;
   }
 
   /** Best first. */
   items(): TopItem[] {
-    return [...this.heap]
-      .sort((a, b) => (this.better(a, b) ? -1 : 1))
-      .map((id) => ({ key: this.interner.key(id), count: this.counts[id]! }));
+    return this.ids
+      .map((id, i) => ({ id, count: this.counts[i]! }))
+      .sort((a, b) => (this.better(a.id, a.count, b.id, b.count) ? -1 : 1))
+      .map(({ id, count }) => ({ key: this.interner.key(id), count }));
   }
 
-  private better(a: number, b: number): boolean {
-    const ca = this.counts[a]!;
-    const cb = this.counts[b]!;
+  private better(a: number, ca: number, b: number, cb: number): boolean {
     if (ca !== cb) return ca > cb;
     return this.interner.key(a) < this.interner.key(b);
   }
 
+  /** Whether the entry at i is better than the one at j. */
+  private betterAt(i: number, j: number): boolean {
+    return this.better(this.ids[i]!, this.counts[i]!, this.ids[j]!, this.counts[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    const { ids, counts } = this;
+    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    [counts[i], counts[j]] = [counts[j]!, counts[i]!];
+  }
+
   private up(i: number): void {
-    const heap = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.better(heap[parent]!, heap[i]!)) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      if (!this.betterAt(parent, i)) break;
+      this.swap(parent, i);
       i = parent;
     }
   }
 
   private down(i: number): void {
-    const heap = this.heap;
+    const n = this.ids.length;
     for (;;) {
       let worst = i;
       const left = 2 * i + 1;
       const right = left + 1;
-      if (left < heap.length && this.better(heap[worst]!, heap[left]!)) worst = left;
-      if (right < heap.length && this.better(heap[worst]!, heap[right]!)) worst = right;
+      if (left < n && this.betterAt(worst, left)) worst = left;
+      if (right < n && this.betterAt(worst, right)) worst = right;
       if (worst === i) return;
-      [heap[worst], heap[i]] = [heap[i]!, heap[worst]!];
+      this.swap(worst, i);
       i = worst;
     }
   }
