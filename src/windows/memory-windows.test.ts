@@ -100,6 +100,17 @@ describe("retention counts back from the newest event time", () => {
     expect((await w.rangeStats(T14 + 4 * HOUR_MS, T14 + 5 * HOUR_MS)).by_server_url).toEqual({ S4: 1 });
   });
 
+  test("a replay that jumps years ahead drops everything before it, and far ranges walk only what is kept", async () => {
+    const w = new MemoryWindows({ retentionMs: DAY_MS });
+    for (let i = 0; i < 100; i++) w.add(ev(Date.UTC(2015, 0, 1) + i * MINUTE_MS, { user: `old-${i}` }));
+    w.add(ev(T14, { user: "now" }));
+    expect(w.kept()).toEqual({ minutes: 1, hours: 1, users: 1, pages: 1, servers: 1 });
+    // A week of minutes around a single kept bucket: the answer is the same as over its minute.
+    expect(await w.rangeStats(T14 - 3 * DAY_MS, T14 + 4 * DAY_MS)).toEqual(await w.rangeStats(T14, T14 + MINUTE_MS));
+    expect((await w.series(T14 - 3 * DAY_MS, T14 + 4 * DAY_MS, DAY_MS)).map((p) => p.messages)).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    expect(await w.top("user", T14 - 3 * DAY_MS, T14 + 4 * DAY_MS, 10, undefined)).toEqual([{ key: "now", count: 1 }]);
+  });
+
   test("a retention that is not whole minutes is refused", () => {
     expect(() => new MemoryWindows({ retentionMs: 1000 })).toThrow("whole number of minutes");
   });

@@ -1,6 +1,10 @@
 // The in-memory window index: every counted event lands in its minute bucket and its hour bucket,
 // and the queries answer exactly from them. Retention counts back from the newest event time seen,
 // not from the clock, so a replayed capture keeps its windows however old it is.
+//
+// Exact means: for a range that starts at or after newestEventMs() − retentionMs, every event in it
+// was added (none that new is refused) and none of its buckets was dropped (only buckets that end at
+// or before that cutoff are). A range reaching further back gets whatever older buckets remain.
 import type { Stats } from "../stats/types.ts";
 import type { BucketIndex } from "./bucket-index.ts";
 import { type Bucket, type EventIds, HourBucket, MinuteBucket } from "./buckets.ts";
