@@ -46,3 +46,20 @@ export function pushPresent<B>(into: B[], map: Map<number, B>, from: number, to:
     if (bucket !== undefined) into.push(bucket);
   }
 }
+
+/**
+ * Calls `each` on the buckets with done <= index < below; returns the new `done`. Indexes advance
+ * with the newest event, so each is visited once; after a jump (a replay resumed years later) the
+ * kept buckets are walked instead, when there are fewer of them.
+ */
+export function walkBelow<B>(buckets: Map<number, B>, below: number, done: number, each: (i: number, bucket: B) => void): number {
+  if (below <= done) return done;
+  if (below - done > buckets.size) {
+    for (const [i, bucket] of buckets) if (i < below && i >= done) each(i, bucket);
+  } else
+    for (let i = done; i < below; i++) {
+      const bucket = buckets.get(i);
+      if (bucket !== undefined) each(i, bucket);
+    }
+  return below;
+}

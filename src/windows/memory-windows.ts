@@ -6,7 +6,7 @@
 // was added (none that new is refused) and none of its buckets was dropped (only buckets that end at
 // or before that cutoff are). A range reaching further back gets whatever older buckets remain.
 import type { Stats } from "../stats/types.ts";
-import type { BucketIndex } from "./bucket-index.ts";
+import { type BucketIndex, walkBelow } from "./bucket-index.ts";
 import { type Bucket, type EventIds, HourBucket, MinuteBucket } from "./buckets.ts";
 import { Interner } from "./interner.ts";
 import { rangeStats } from "./range-stats.ts";
@@ -142,21 +142,4 @@ export class MemoryWindows implements WindowQueries {
     this.minutesFrozen = walkBelow(this.index.minutes, Math.floor(settledMs / MINUTE_MS), this.minutesFrozen, freeze);
     this.hoursFrozen = walkBelow(this.index.hours, Math.floor(settledMs / HOUR_MS), this.hoursFrozen, freeze);
   }
-}
-
-/**
- * Calls `each` on the buckets with done <= index < below; returns the new `done`. Indexes advance
- * with the newest event, so each is visited once; after a jump (a replay resumed years later) the
- * kept buckets are walked instead, when there are fewer of them.
- */
-function walkBelow<B>(buckets: Map<number, B>, below: number, done: number, each: (i: number, bucket: B) => void): number {
-  if (below <= done) return done;
-  if (below - done > buckets.size) {
-    for (const [i, bucket] of buckets) if (i < below && i >= done) each(i, bucket);
-  } else
-    for (let i = done; i < below; i++) {
-      const bucket = buckets.get(i);
-      if (bucket !== undefined) each(i, bucket);
-    }
-  return below;
 }
