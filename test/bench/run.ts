@@ -19,6 +19,7 @@ import { naiveCassandra } from "./naive-cassandra.ts";
 import { startup } from "./startup.ts";
 import { statsLoad } from "./stats-load.ts";
 import { steadyCpu } from "./steady-cpu.ts";
+import { windowsMemory } from "./windows-memory.ts";
 
 type Bench = (ctx: Context) => Promise<Figure[]>;
 
@@ -31,6 +32,7 @@ const BENCHES: Record<string, { run: Bench; cassandra?: boolean }> = {
   "stats-load": { run: statsLoad },
   memory: { run: memory },
   startup: { run: startup },
+  "windows-memory": { run: windowsMemory },
 };
 
 function parseArgs(argv: string[]) {
