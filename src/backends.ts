@@ -23,7 +23,10 @@ export type BackendFactory = (config: Config, log: Logger) => Backends;
 export function createBackends(config: Config, log: Logger): Backends {
   switch (config.storage) {
     case "in-memory":
-      return { store: new MemoryStore({ maxServerUrls: config.max_server_urls }), users: new MemoryUsers() };
+      return {
+        store: new MemoryStore({ maxServerUrls: config.max_server_urls, windowRetentionMs: config.window_retention_hours * 3_600_000 }),
+        users: new MemoryUsers(),
+      };
     case "cassandra": {
       const conn = new CassandraConnection(
         {

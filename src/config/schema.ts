@@ -63,6 +63,13 @@ export const ConfigSchema = T.Object(
       description:
         "Most distinct server URLs kept in by_server_url; events of further ones count everywhere else and are tallied as server_url_overflow.",
     }),
+    window_retention_hours: T.Integer({
+      minimum: 1,
+      maximum: 744,
+      default: 24,
+      description:
+        "How far back the time windows (/stats?from&to, /stats/top, /stats/series) reach, counted back from the newest event time seen. In memory only for now.",
+    }),
     storage: T.Union([T.Literal("in-memory"), T.Literal("cassandra")], {
       default: "in-memory",
       description: "Where statistics, users and the stream position are kept.",

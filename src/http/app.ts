@@ -1,4 +1,5 @@
 // The HTTP API: its route groups wired to the service, with OpenAPI docs, request metrics and the one error mapping.
+import { rangedStats, windowRoutes } from "./window-routes.ts";
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import type { UserDirectory } from "../auth/users.ts";
@@ -61,6 +62,7 @@ export function createApp(options: AppOptions) {
     observer,
     knownToken: (request) => auth.knows(request),
     errorAnswer: (error, request) => errors.answer("UNKNOWN", error, request),
+    ranged: (request) => rangedStats(store, request),
   });
 
   // normalize: false, so a body with extra fields is rejected (LoginBody forbids them) instead of silently trimmed.
@@ -95,6 +97,7 @@ export function createApp(options: AppOptions) {
       }),
     )
     .use(statsRoutes({ stats, auth, history, store, stream, lastEventDt }))
+    .use(windowRoutes(store, auth))
     .use(metricsRoute(metrics, options.metricsToken))
     .use(dashboardRoutes());
   errors.allow(app.routes);

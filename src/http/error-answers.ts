@@ -1,6 +1,7 @@
 // The one place errors become answers: an HttpError as itself, Elysia's validation, parse and routing
 // errors as 400, 404, 405 or 413, and anything else as a logged 500 that tells the client nothing more.
 import type { Logger } from "../log/logger.ts";
+import { QueryError } from "../windows/ranges.ts";
 import { HttpError, MethodNotAllowedError, PayloadTooLargeError, type ErrorBody } from "./errors.ts";
 import { declaresTooLarge, MAX_BODY_BYTES } from "./json-body.ts";
 
@@ -25,6 +26,7 @@ export class ErrorAnswers {
     const cause = (error as { cause?: unknown }).cause;
     const known = error instanceof HttpError ? error : code === "PARSE" && cause instanceof HttpError ? cause : undefined;
     if (known) return httpErrorResponse(known);
+    if (error instanceof QueryError) return errorResponse(400, "invalid_parameter", error.message);
     switch (code) {
       case "VALIDATION":
         return errorResponse(400, "invalid_request", validationSummary(error));

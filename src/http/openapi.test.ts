@@ -26,7 +26,18 @@ async function spec(): Promise<Record<string, Record<string, Operation>>> {
 describe("the OpenAPI document", () => {
   test("describes every route, with an example for each answer and its error answers", async () => {
     const paths = await spec();
-    expect(Object.keys(paths).sort()).toEqual(["/", "/health", "/login", "/metrics", "/ready", "/stats", "/stats/history", "/status"]);
+    expect(Object.keys(paths).sort()).toEqual([
+      "/",
+      "/health",
+      "/login",
+      "/metrics",
+      "/ready",
+      "/stats",
+      "/stats/history",
+      "/stats/series",
+      "/stats/top",
+      "/status",
+    ]);
     for (const [path, methods] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(methods)) {
         const where = `${method.toUpperCase()} ${path}`;
@@ -41,6 +52,19 @@ describe("the OpenAPI document", () => {
     }
     expect(Object.keys(paths["/login"]!.post!.responses).sort()).toEqual(["200", "400", "401", "405", "413", "429", "503"]);
     expect(exemplified(paths["/login"]!.post!.requestBody!.content["application/json"]!.schema)).toBe(true);
+    for (const path of ["/stats", "/stats/top", "/stats/series"]) {
+      const get = paths[path]!.get as Operation & { parameters?: { name: string; schema: Schema }[] };
+      expect(Object.keys(get.responses)).toContain("400");
+      for (const p of get.parameters ?? [])
+        expect({ path, name: p.name, example: exemplified(p.schema) }).toEqual({ path, name: p.name, example: true });
+    }
+    expect((paths["/stats/top"]!.get as { parameters?: { name: string }[] }).parameters?.map((p) => p.name).sort()).toEqual([
+      "bot",
+      "by",
+      "from",
+      "limit",
+      "to",
+    ]);
     for (const path of ["/stats", "/stats/history"]) expect(Object.keys(paths[path]!.get!.responses)).toContain("401");
     expect(Object.keys(paths["/ready"]!.get!.responses)).toContain("503");
   });

@@ -7,6 +7,7 @@ const ERRORS = {
   405: ["the route exists, but not for this method", "method_not_allowed", "GET /login is not allowed; use POST"],
   413: ["the request body is too large", "payload_too_large", "the request body exceeds the limit"],
   429: ["too many failed logins; see Retry-After", "too_many_requests", "too many failed logins; retry in 60 s"],
+  501: ["this store keeps no time windows (storage: cassandra, for now)", "not_implemented", "time windows need storage: in-memory"],
   503: ["a backend (Cassandra) cannot be reached; see Retry-After", "unavailable", "the user directory is unavailable; retry shortly"],
 } as const;
 

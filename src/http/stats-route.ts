@@ -12,6 +12,8 @@ interface StatsRouteOptions {
   observer: RequestObserver;
   /** The app's one mapping of errors to answers. */
   errorAnswer: (error: unknown, request: Request) => Response;
+  /** The answer to a query string naming a range of event time; undefined when it names none. */
+  ranged: (request: Request) => Promise<Response | undefined>;
 }
 
 export class StatsRoute {
@@ -25,6 +27,10 @@ export class StatsRoute {
   /** The answer, for Elysia's /stats route (app.handle, HEAD) and for native()'s slow path. Throws on a bad token. */
   readonly answer = async (request: Request): Promise<Response> => {
     await this.options.authorize(request);
+    if (request.url.includes("?")) {
+      const ranged = await this.options.ranged(request);
+      if (ranged !== undefined) return ranged;
+    }
     return this.respond(request, await this.options.cache.answer());
   };
 
@@ -38,7 +44,8 @@ export class StatsRoute {
     const { observer, errorAnswer, knownToken, cache } = this.options;
     const start = observer.begin(request, server);
     try {
-      const current = knownToken(request) ? cache.current() : undefined;
+      // A query string may name a range: that answer is not the cached totals.
+      const current = knownToken(request) && !request.url.includes("?") ? cache.current() : undefined;
       if (current !== undefined) return this.done(request, this.respond(request, current), start);
     } catch (error) {
       return this.done(request, errorAnswer(error, request), start);

@@ -1,5 +1,5 @@
 // GET /stats and /stats/history: the totals and the dashboard's live series, for bearer tokens only.
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { EventHistory } from "../dashboard/history.ts";
 import { lagSeconds } from "../metrics/lag.ts";
 import type { StatsStore } from "../store/stats-store.ts";
@@ -9,6 +9,7 @@ import { errorAnswers } from "./openapi.ts";
 import { opt } from "./optional-field.ts";
 import { HistorySchema, StatsSchema } from "./schemas.ts";
 import type { StatsRoute } from "./stats-route.ts";
+import { RangeStatsSchema, StatsQuerySchema } from "./window-schemas.ts";
 
 interface StatsRoutesOptions {
   stats: StatsRoute;
@@ -27,10 +28,18 @@ export function statsRoutes({ stats, auth, history, store, stream, lastEventDt }
       // it, and answers HEAD and app.handle. `request.headers` rather than Elysia's `headers`, which
       // copies every header.
       .get("/stats", ({ request }) => stats.answer(request), {
-        response: { 200: StatsSchema, ...errorAnswers(401, 405) },
+        query: StatsQuerySchema,
+        response: {
+          200: t.Union([StatsSchema, RangeStatsSchema], {
+            description: "The totals since counting began, or, with a range, those of the range with its from and to",
+            example: { messages: 248, distinct_users: 159, bots: 64, non_bots: 184, by_server_url: { "https://en.wikipedia.org": 111 } },
+          }),
+          ...errorAnswers(400, 401, 405, 501),
+        },
         detail: {
-          summary: "Totals since counting began",
-          description: "Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the totals are unchanged.",
+          summary: "Totals since counting began, or of a range of event time",
+          description:
+            "Without parameters: the totals since counting began; these answers carry an ETag (send it back in If-None-Match to get 304 Not Modified while the totals are unchanged). With `from` and `to` (whole minutes) or `window`: the same figures for events whose meta.dt falls in [from, to), with `from` and `to`.",
           tags: ["stats"],
           security: [{ bearerAuth: [] }],
         },

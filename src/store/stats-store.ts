@@ -1,4 +1,5 @@
 // The storage contract every backend (in-memory, Cassandra) implements and is tested against.
+import type { WindowQueries } from "../windows/types.ts";
 import type { ChangeEvent, Stats } from "../stats/types.ts";
 
 export interface StoreHealth {
@@ -35,6 +36,8 @@ export interface StatsStore {
   health(): StoreHealth;
   /** Flushes and releases connections. */
   close(): Promise<void>;
+  /** Answers for ranges of event time; absent where the store keeps no windows (Cassandra, for now). */
+  readonly windows?: WindowQueries;
   /** Reports each write to the backend (stores that write nothing have no such method). */
   observeFlushes?(observer: FlushObserver): void;
 }
