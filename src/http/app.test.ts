@@ -7,6 +7,7 @@ import { emptyIngestCounters, type IngestCounters, type StreamStatus } from "../
 import { CLIENT_FACTOR, FIRST_DELAY_MS } from "../auth/login-limiter.ts";
 import { testApp } from "../../test/helpers/app.ts";
 import type { AppOptions } from "./app.ts";
+import { changeEvent } from "../../test/helpers/events.ts";
 
 const SECRET = "an-HS256-test-secret-of-40-bytes-or-so!!";
 const USER = "admin";
@@ -376,11 +377,11 @@ describe("POST /login failure limit", () => {
 describe("GET /stats", () => {
   it("returns the exact totals to a bearer of a valid token", async () => {
     const { app, store } = setup();
-    store.add({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" });
-    store.add({ user: "Alice", bot: false, serverUrl: "https://de.wikipedia.org" });
-    store.add({ user: "ClueBot NG", bot: true, serverUrl: "https://en.wikipedia.org" });
-    store.add({ user: undefined, bot: false, serverUrl: "https://commons.wikimedia.org" });
-    store.add({ user: "Bob", bot: false, serverUrl: undefined });
+    store.add(changeEvent({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" }));
+    store.add(changeEvent({ user: "Alice", bot: false, serverUrl: "https://de.wikipedia.org" }));
+    store.add(changeEvent({ user: "ClueBot NG", bot: true, serverUrl: "https://en.wikipedia.org" }));
+    store.add(changeEvent({ user: undefined, bot: false, serverUrl: "https://commons.wikimedia.org" }));
+    store.add(changeEvent({ user: "Bob", bot: false, serverUrl: undefined }));
     const token = await tokenFor(app);
     const response = await get(app, "/stats", { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
@@ -493,7 +494,7 @@ describe("GET /stats", () => {
 
   it.each(badTokens)("rejects %s as invalid_token without running the handler", async (_name, make) => {
     const { app, store } = setup();
-    store.add({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" });
+    store.add(changeEvent({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" }));
     const stats = spyOn(store, "stats");
     const token = await make();
     const response = await get(app, "/stats", { authorization: `Bearer ${token}` });

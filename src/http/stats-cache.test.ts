@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryStore } from "../store/memory-store.ts";
 import { StatsCache } from "./stats-cache.ts";
+import { changeEvent } from "../../test/helpers/events.ts";
 
-const event = { user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" };
+const event = changeEvent({ user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" });
 
 function setup() {
   const store = new MemoryStore();

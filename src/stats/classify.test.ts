@@ -1,14 +1,29 @@
 import { describe, expect, it } from "bun:test";
-import { classify } from "./classify.ts";
+import { changeEvent } from "../../test/helpers/events.ts";
+import type { WindowEvent } from "../windows/types.ts";
+import { classify, type Counted } from "./classify.ts";
 import { Tally } from "./tally.ts";
 import type { ChangeEvent } from "./types.ts";
 
 const edit = (fields: Record<string, unknown>) => JSON.stringify({ meta: { domain: "en.wikipedia.org" }, type: "edit", ...fields });
+/** The clock at classification, and an event time well before it. */
+const NOW = Date.UTC(2025, 4, 3, 8, 0, 0);
+const AT = Date.UTC(2025, 4, 3, 7, 46, 19);
+/** An event with a meta.dt and meta.uri besides its domain. */
+const withMeta = (meta: Record<string, unknown>, fields: Record<string, unknown> = {}) =>
+  JSON.stringify({ meta: { domain: "en.wikipedia.org", ...meta }, user: "Ann", ...fields });
+/** The verdict for an event without meta.dt or meta.uri: at its arrival, NOW. */
+const arrived = (fields: Pick<ChangeEvent, "user" | "bot" | "serverUrl">): Counted => ({
+  timeMs: NOW,
+  ...fields,
+  page: undefined,
+  noEventTime: true,
+});
 
 describe("classify", () => {
   it("counts an ordinary recentchange event with its user, bot flag and server_url", () => {
-    const verdict = classify(edit({ user: "Alice", bot: false, server_url: "https://en.wikipedia.org" }));
-    expect(verdict).toEqual({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" });
+    const verdict = classify(edit({ user: "Alice", bot: false, server_url: "https://en.wikipedia.org" }), NOW);
+    expect(verdict).toEqual(arrived({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" }));
   });
 
   it.each([
@@ -59,7 +74,7 @@ describe("classify", () => {
     ["bot", { user: "Bob", server_url: "https://x.org" }, { user: "Bob", bot: false, serverUrl: "https://x.org" }],
     ["everything", {}, { user: undefined, bot: false, serverUrl: undefined }],
   ])("still counts an event missing %s", (_name, fields, expected) => {
-    expect(classify(edit(fields))).toEqual(expected as ChangeEvent);
+    expect(classify(edit(fields), NOW)).toEqual(arrived(expected));
   });
 
   it.each([
@@ -90,15 +105,97 @@ describe("classify", () => {
   });
 });
 
+describe("classify: an event's time and page", () => {
+  it.each([
+    ["Z", "2025-05-03T07:46:19Z", AT],
+    ["+00:00", "2025-05-03T07:46:19+00:00", AT],
+    ["milliseconds", "2025-05-03T07:46:19.123Z", AT + 123],
+  ])("takes meta.dt written with %s as the event's time", (_name, dt, ms) => {
+    expect(classify(withMeta({ dt }), NOW)).toMatchObject({ timeMs: ms, noEventTime: false });
+  });
+
+  it.each([
+    ["missing", {}],
+    ["null", { dt: null }],
+    ["a number", { dt: AT }],
+    ["garbage", { dt: "yesterday-ish" }],
+    ["without an offset", { dt: "2025-05-03T07:46:19" }],
+    ["a month that does not exist", { dt: "2025-13-03T07:46:19Z" }],
+    ["11 minutes ahead of the clock", { dt: new Date(NOW + 11 * 60_000).toISOString() }],
+  ])("puts an event whose meta.dt is %s at its arrival, as having no event time", (_name, meta) => {
+    expect(classify(withMeta(meta), NOW)).toMatchObject({ timeMs: NOW, noEventTime: true });
+  });
+
+  it.each([
+    ["9 minutes", 9 * 60_000],
+    ["exactly 10 minutes", 10 * 60_000],
+  ])("keeps a meta.dt %s ahead of the clock", (_name, ahead) => {
+    const dt = new Date(NOW + ahead).toISOString();
+    expect(classify(withMeta({ dt }), NOW)).toMatchObject({ timeMs: NOW + ahead, noEventTime: false });
+  });
+
+  it("has no event time when meta is not an object, or is missing", () => {
+    for (const data of [JSON.stringify({ meta: "2025-05-03T07:46:19Z" }), JSON.stringify({ dt: "2025-05-03T07:46:19Z" })])
+      expect(classify(data, NOW)).toMatchObject({ timeMs: NOW, noEventTime: true });
+  });
+
+  it("reads the clock at classification when not told it", () => {
+    const before = Date.now();
+    const verdict = classify(withMeta({}));
+    expect(verdict).toMatchObject({ noEventTime: true });
+    expect((verdict as Counted).timeMs).toBeWithin(before, Date.now() + 1);
+  });
+
+  it.each([
+    ["present", { uri: "https://en.wikipedia.org/wiki/Main_Page" }, "https://en.wikipedia.org/wiki/Main_Page"],
+    ["absent", {}, undefined],
+    ["a number", { uri: 42 }, undefined],
+    ["null", { uri: null }, undefined],
+    ["an object", { uri: { href: "https://x.org" } }, undefined],
+  ])("takes meta.uri as the page when it is a string: %s", (_name, meta, page) => {
+    expect(classify(withMeta(meta), NOW)).toMatchObject({ page });
+  });
+
+  it("reads a meta.uri written with JSON escapes as JSON does", () => {
+    const data = String.raw`{"meta":{"domain":"de.wikipedia.org","uri":"https:\/\/de.wikipedia.org\/wiki\/J\u00f6rg_\"x\""},"user":"Ann"}`;
+    expect(classify(data, NOW)).toMatchObject({ page: 'https://de.wikipedia.org/wiki/Jörg_"x"' });
+  });
+
+  it("does not take a uri outside meta as the page", () => {
+    expect(classify(JSON.stringify({ uri: "https://x.org/wiki/A", meta: {} }), NOW)).toMatchObject({ page: undefined });
+  });
+
+  it("counts an event with every field it keeps", () => {
+    const data = withMeta(
+      { dt: "2025-05-03T07:46:19Z", uri: "https://en.wikipedia.org/wiki/A" },
+      { bot: true, server_url: "https://en.wikipedia.org" },
+    );
+    expect(classify(data, NOW)).toEqual({
+      timeMs: AT,
+      user: "Ann",
+      bot: true,
+      serverUrl: "https://en.wikipedia.org",
+      page: "https://en.wikipedia.org/wiki/A",
+      noEventTime: false,
+    });
+  });
+
+  it("gives a ChangeEvent, which a window index takes as it is", () => {
+    const event: ChangeEvent = classify(withMeta({ dt: "2025-05-03T07:46:19Z", uri: "https://x.org/wiki/A" }), NOW) as Counted;
+    const windowEvent: WindowEvent = event;
+    expect(windowEvent).toMatchObject({ timeMs: AT, page: "https://x.org/wiki/A", user: "Ann" });
+  });
+});
+
 describe("Tally", () => {
   it("adds up messages, distinct users, bots and events per server", () => {
     const t = new Tally();
     const events: ChangeEvent[] = [
-      { user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" },
-      { user: "Alice", bot: false, serverUrl: "https://de.wikipedia.org" },
-      { user: "BotX", bot: true, serverUrl: "https://en.wikipedia.org" },
-      { user: undefined, bot: false, serverUrl: "https://en.wikipedia.org" },
-      { user: "Bob", bot: false, serverUrl: undefined },
+      changeEvent({ user: "Alice", bot: false, serverUrl: "https://en.wikipedia.org" }),
+      changeEvent({ user: "Alice", bot: false, serverUrl: "https://de.wikipedia.org" }),
+      changeEvent({ user: "BotX", bot: true, serverUrl: "https://en.wikipedia.org" }),
+      changeEvent({ user: undefined, bot: false, serverUrl: "https://en.wikipedia.org" }),
+      changeEvent({ user: "Bob", bot: false, serverUrl: undefined }),
     ];
     for (const e of events) t.add(e);
     expect(t.toStats()).toEqual({
@@ -116,7 +213,7 @@ describe("Tally", () => {
 
   it("hands out a copy of by_server_url that cannot change the tally", () => {
     const t = new Tally();
-    t.add({ user: "A", bot: false, serverUrl: "https://x.org" });
+    t.add(changeEvent({ user: "A", bot: false, serverUrl: "https://x.org" }));
     const stats = t.toStats();
     stats.by_server_url["https://x.org"] = 99;
     expect(t.toStats().by_server_url).toEqual({ "https://x.org": 1 });

@@ -1,16 +1,24 @@
 // The counting rules: which SSE events count, and what of them is counted (the limits on those fields
-// are in field-limits.ts).
+// are in field-limits.ts, the reading of an event's time in event-time.ts).
+import { countedTimeMs } from "./event-time.ts";
 import type { ChangeEvent } from "./types.ts";
 
 /** Why an event with SSE type `message` was not counted. */
 export type Rejection = "malformed" | "not_object" | "canary";
 
+/** A counted event, and whether it fell at its arrival time for want of a usable `meta.dt`. */
+export interface Counted extends ChangeEvent {
+  /** True when timeMs is the arrival time (`nowMs`): tallied as no_event_time. */
+  noEventTime: boolean;
+}
+
 /**
  * Applies the rules of test/fixtures/wikimedia/PROVENANCE.md to one `message` payload:
  * it counts when `data` parses as a JSON object whose `meta.domain` is not "canary".
- * Everything else in the event is optional by schema, so nothing else is required.
+ * Everything else in the event is optional by schema, so nothing else is required. `nowMs` is the
+ * arrival time, at which an event without a usable `meta.dt` falls.
  */
-export function classify(data: string): ChangeEvent | Rejection {
+export function classify(data: string, nowMs = Date.now()): Counted | Rejection {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -20,14 +28,19 @@ export function classify(data: string): ChangeEvent | Rejection {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not_object";
   const event = value as Record<string, unknown>;
   const meta = event.meta as Record<string, unknown> | null | undefined;
-  if (typeof meta === "object" && meta !== null && meta.domain === "canary") return "canary";
+  const hasMeta = typeof meta === "object" && meta !== null;
+  if (hasMeta && meta.domain === "canary") return "canary";
   const user = event.user;
   const serverUrl = event.server_url;
+  const uri = hasMeta ? meta.uri : undefined;
+  const timeMs = hasMeta ? countedTimeMs(meta.dt, nowMs) : undefined;
   return {
+    timeMs: timeMs ?? nowMs,
     user: typeof user === "string" ? user : undefined,
     bot: event.bot === true,
     serverUrl: typeof serverUrl === "string" ? serverUrl : undefined,
-    dt: typeof meta === "object" && meta !== null && typeof meta.dt === "string" ? meta.dt : undefined,
+    page: typeof uri === "string" ? uri : undefined,
+    noEventTime: timeMs === undefined,
   };
 }
 
@@ -46,13 +59,14 @@ const NOT_ASCII = /[^\u0000-\u007f]/;
  * sequence, is a char above U+007F, which JSON allows only inside strings (it is never whitespace
  * or a delimiter). So the two parses have the same structure and the same keys that are ASCII, and
  * differ only in the strings' non-ASCII chars. The verdict is taken from the text whenever one of
- * the fields it keeps has such a char, and for every rejection (rare, and so never in doubt).
+ * the strings it keeps has such a char, and for every rejection (rare, and so never in doubt).
+ * `meta.dt` is not kept: an event time is ASCII, so a dt with such a char is none in either parse.
  */
-export function classifyBinary(data: string): ChangeEvent | Rejection {
-  const verdict = classify(data);
-  if (typeof verdict === "object" && !hasNotAscii(verdict.user) && !hasNotAscii(verdict.serverUrl) && !hasNotAscii(verdict.dt))
+export function classifyBinary(data: string, nowMs = Date.now()): Counted | Rejection {
+  const verdict = classify(data, nowMs);
+  if (typeof verdict === "object" && !hasNotAscii(verdict.user) && !hasNotAscii(verdict.serverUrl) && !hasNotAscii(verdict.page))
     return verdict;
-  return NOT_ASCII.test(data) ? classify(utf8Text(data)) : verdict;
+  return NOT_ASCII.test(data) ? classify(utf8Text(data), nowMs) : verdict;
 }
 
 function hasNotAscii(value: string | undefined): boolean {
@@ -61,36 +75,41 @@ function hasNotAscii(value: string | undefined): boolean {
 
 /** Verdicts for a batch of payloads, in a form that crosses a worker boundary cheaply (see BatchVerdicts kinds). */
 export interface BatchVerdicts {
-  /** Per payload: COUNTED, COUNTED_BOT, or the index in REJECTIONS plus REJECTED. */
+  /** Per payload: COUNTED with the flags COUNTED_BOT and NO_EVENT_TIME, or the index in REJECTIONS plus REJECTED. */
   kinds: Uint8Array;
+  /** Per counted payload, its ChangeEvent.timeMs (transferred, like kinds). */
+  timesMs: Float64Array;
   users: (string | undefined)[];
   serverUrls: (string | undefined)[];
-  /** `meta.dt` of the batch's last counted event that has one. */
-  lastDt?: string | undefined;
+  pages: (string | undefined)[];
 }
 
 export const COUNTED = 0;
+/** Flags on COUNTED. */
 export const COUNTED_BOT = 1;
-export const REJECTED = 2;
+export const NO_EVENT_TIME = 2;
+export const REJECTED = 4;
 export const REJECTIONS: readonly Rejection[] = ["malformed", "not_object", "canary"];
 
-/** classifyBinary() over many payloads (binary strings) at once. */
-export function classifyBatch(payloads: readonly string[]): BatchVerdicts {
+/** classifyBinary() over many payloads (binary strings) at once, all arriving at `nowMs`. */
+export function classifyBatch(payloads: readonly string[], nowMs = Date.now()): BatchVerdicts {
   const n = payloads.length;
   const kinds = new Uint8Array(n);
+  const timesMs = new Float64Array(n);
   const users = new Array<string | undefined>(n);
   const serverUrls = new Array<string | undefined>(n);
-  let lastDt: string | undefined;
+  const pages = new Array<string | undefined>(n);
   for (let i = 0; i < n; i++) {
-    const verdict = classifyBinary(payloads[i]!);
+    const verdict = classifyBinary(payloads[i]!, nowMs);
     if (typeof verdict === "object") {
-      kinds[i] = verdict.bot ? COUNTED_BOT : COUNTED;
+      kinds[i] = COUNTED | (verdict.bot ? COUNTED_BOT : 0) | (verdict.noEventTime ? NO_EVENT_TIME : 0);
+      timesMs[i] = verdict.timeMs;
       users[i] = verdict.user;
       serverUrls[i] = verdict.serverUrl;
-      if (verdict.dt !== undefined) lastDt = verdict.dt;
+      pages[i] = verdict.page;
     } else {
       kinds[i] = REJECTED + REJECTIONS.indexOf(verdict);
     }
   }
-  return { kinds, users, serverUrls, lastDt };
+  return { kinds, timesMs, users, serverUrls, pages };
 }

@@ -1,5 +1,5 @@
-// An event's time, its `meta.dt`: the one reading of it, for the stream lag, the resume gap and a
-// replay's recorded pace.
+// An event's time, its `meta.dt`: the one reading of it, for counting, the stream lag, the resume gap
+// and a replay's recorded pace.
 
 /**
  * An ISO 8601 date-time with seconds, optional fractions and an explicit offset. Date.parse alone
@@ -13,6 +13,22 @@ export function eventTimeMs(dt: string | undefined): number | undefined {
   if (dt === undefined || !EVENT_TIME.test(dt)) return undefined;
   const ms = Date.parse(dt);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * How far ahead of the clock a `meta.dt` may be and still be an event's time. A producer's clock may
+ * run a little fast; a time further ahead would put the event into windows that have not begun.
+ */
+export const MAX_AHEAD_MS = 10 * 60_000;
+
+/**
+ * The time a counted event falls at: its `meta.dt` when that is an event time (eventTimeMs) at most
+ * MAX_AHEAD_MS ahead of `nowMs`, else undefined, and the event falls at its arrival, `nowMs`.
+ */
+export function countedTimeMs(dt: unknown, nowMs: number): number | undefined {
+  if (typeof dt !== "string") return undefined;
+  const ms = eventTimeMs(dt);
+  return ms !== undefined && ms - nowMs <= MAX_AHEAD_MS ? ms : undefined;
 }
 
 /**

@@ -19,6 +19,11 @@ export interface IngestCounters {
   invalid_server_url: number;
   /** Counted events left out of by_server_url because max_server_urls other URLs are kept. */
   server_url_overflow: number;
+  /**
+   * Counted events without a usable `meta.dt` (missing, unparsable, or more than 10 minutes ahead of
+   * the clock), which so fell at their arrival time.
+   */
+  no_event_time: number;
 }
 
 export function emptyIngestCounters(): IngestCounters {
@@ -35,5 +40,6 @@ export function emptyIngestCounters(): IngestCounters {
     invalid_user: 0,
     invalid_server_url: 0,
     server_url_overflow: 0,
+    no_event_time: 0,
   };
 }

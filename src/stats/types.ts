@@ -9,15 +9,20 @@ export interface Stats {
   by_server_url: Record<string, number>;
 }
 
-/** What counting needs from one accepted recentchange event. */
+/** What counting needs from one accepted recentchange event; structurally a WindowEvent (windows/types.ts). */
 export interface ChangeEvent {
+  /**
+   * Event time (epoch ms): `meta.dt`, or the arrival time when that is missing, unparsable or too far
+   * ahead of the clock (see countedTimeMs in event-time.ts; tallied as no_event_time).
+   */
+  timeMs: number;
   /** Absent when the user name was suppressed (redacted pages). */
   user: string | undefined;
   bot: boolean;
   /** Absent on very old or unusual events; such events still count as messages. */
   serverUrl: string | undefined;
-  /** The event's `meta.dt`, unparsed: only read when the stream lag is asked for. */
-  dt?: string | undefined;
+  /** The event's `meta.uri`; absent on unusual events. */
+  page: string | undefined;
 }
 
 /** Where Ingest hands counted events and the stream position; every StatsStore is one. */

@@ -3,15 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { classifyBatch, COUNTED, COUNTED_BOT, REJECTED, REJECTIONS } from "../stats/classify.ts";
+import { classifyBatch, COUNTED, COUNTED_BOT, NO_EVENT_TIME, REJECTED, REJECTIONS } from "../stats/classify.ts";
 import { Classifier, INLINE_BUDGET_EVENTS, INLINE_MAX_EVENTS, INLINE_WINDOW_MS } from "./classifier.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wikitally-classifier-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const payloads = [
-  JSON.stringify({ user: "Ann", bot: false, server_url: "https://en.wikipedia.org" }),
-  JSON.stringify({ user: "Bot", bot: true }),
+  JSON.stringify({
+    user: "Ann",
+    bot: false,
+    server_url: "https://en.wikipedia.org",
+    meta: { dt: "2025-05-03T07:46:19Z", uri: "https://en.wikipedia.org/wiki/A" },
+  }),
+  JSON.stringify({ user: "Bot", bot: true, meta: { dt: "2025-05-03T07:46:20+00:00" } }),
   "{oops",
   "[]",
   JSON.stringify({ meta: { domain: "canary" } }),
@@ -26,7 +31,7 @@ function markingWorker(): string {
   const file = join(dir, "marking-worker.ts");
   writeFileSync(
     file,
-    'self.onmessage = (m) => self.postMessage({ kinds: new Uint8Array(m.data.length), users: [], serverUrls: [], lastDt: "worker" });\n',
+    'self.onmessage = (m) => self.postMessage({ kinds: new Uint8Array(m.data.length), timesMs: new Float64Array(0), users: ["worker"], serverUrls: [], pages: [] });\n',
   );
   return pathToFileURL(file).href;
 }
@@ -38,6 +43,8 @@ describe("Classifier", () => {
     const verdicts = await Promise.all(batches.map((b) => classifier.classify(b)));
     classifier.close();
     expect(verdicts).toEqual(batches.map((b) => classifyBatch(b)));
+    expect([...verdicts[0]!.timesMs.slice(0, 2)]).toEqual([Date.UTC(2025, 4, 3, 7, 46, 19), Date.UTC(2025, 4, 3, 7, 46, 20)]);
+    expect(verdicts[0]!.pages.slice(0, 2)).toEqual(["https://en.wikipedia.org/wiki/A", undefined]);
     expect([...verdicts[0]!.kinds.slice(0, payloads.length)]).toEqual([
       COUNTED,
       COUNTED_BOT,
@@ -45,6 +52,20 @@ describe("Classifier", () => {
       REJECTED + REJECTIONS.indexOf("not_object"),
       REJECTED + REJECTIONS.indexOf("canary"),
     ]);
+  });
+
+  test("puts an event without meta.dt at the clock of its batch's classification, on the worker as here", async () => {
+    const classifier = new Classifier(() => {});
+    const undated = (n: number) => Array.from({ length: n }, () => JSON.stringify({ user: "Ann", bot: true }));
+    const before = Date.now();
+    const verdicts = await Promise.all([classifier.classify(undated(LARGE)), classifier.classify(undated(1))]);
+    const after = Date.now();
+    classifier.close();
+    for (const v of verdicts) {
+      expect([...new Set(v.kinds)]).toEqual([COUNTED_BOT | NO_EVENT_TIME]);
+      expect(new Set(v.timesMs).size).toBe(1);
+      expect(v.timesMs[0]).toBeWithin(before, after + 1);
+    }
   });
 
   test("when the worker fails, reports it once and classifies every batch on this thread", async () => {
@@ -67,7 +88,7 @@ describe("Classifier", () => {
     expect(await classifier.classify(small)).toEqual(classifyBatch(small));
     // A large batch goes to the worker; a small one behind it too, so that answers keep their order.
     const answers = await Promise.all([classifier.classify(events(LARGE)), classifier.classify(small), classifier.classify(events(1))]);
-    expect(answers.map((v) => [v.lastDt, v.kinds.length])).toEqual([
+    expect(answers.map((v) => [v.users[0], v.kinds.length])).toEqual([
       ["worker", LARGE],
       ["worker", INLINE_MAX_EVENTS],
       ["worker", 1],
@@ -84,7 +105,7 @@ describe("Classifier", () => {
       markingWorker(),
       () => now,
     );
-    const where = async (n: number) => ((await classifier.classify(events(n))).lastDt === "worker" ? "worker" : "here");
+    const where = async (n: number) => ((await classifier.classify(events(n))).users[0] === "worker" ? "worker" : "here");
     // A burst of reads of 50 events each, the worker idle between them: the budget takes the first ones.
     const fits = Math.floor(INLINE_BUDGET_EVENTS / 50);
     const burst: string[] = [];

@@ -6,5 +6,5 @@ declare const self: Worker;
 
 self.onmessage = (message: MessageEvent<string[]>) => {
   const verdicts = classifyBatch(message.data);
-  self.postMessage(verdicts, [verdicts.kinds.buffer as ArrayBuffer]);
+  self.postMessage(verdicts, [verdicts.kinds.buffer as ArrayBuffer, verdicts.timesMs.buffer as ArrayBuffer]);
 };

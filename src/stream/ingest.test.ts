@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "../log/logger.ts";
+import { eventTimeMs } from "../stats/event-time.ts";
+import type { ChangeEvent, CountSink } from "../stats/types.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { Ingest } from "./ingest.ts";
 
@@ -138,6 +140,66 @@ describe("Ingest", () => {
   });
 });
 
+describe("Ingest: event time and page", () => {
+  /** A store that keeps what it is handed. */
+  function recording() {
+    const added: ChangeEvent[] = [];
+    const sink: CountSink = {
+      add: (event) => added.push({ ...event }) > 0,
+      setPosition: () => {},
+    };
+    return { added, ingest: new Ingest(sink, createLogger("error")) };
+  }
+  const message = (meta: Record<string, unknown>, user = "Ann") => ({
+    type: "message",
+    data: Buffer.from(JSON.stringify({ meta: { domain: "de.wikipedia.org", ...meta }, user, bot: false })).toString("latin1"),
+    lastEventId: "",
+  });
+  const AT = Date.UTC(2025, 4, 3, 7, 46, 19);
+
+  test("hands the store each event at its meta.dt and with its meta.uri, decoded from the bytes it came as", async () => {
+    const { added, ingest } = recording();
+    ingest.onEvent(message({ dt: "2025-05-03T07:46:19Z", uri: "https://de.wikipedia.org/wiki/Größe" }, "Jörg"));
+    ingest.onEvent(message({ dt: "2025-05-03T07:46:19.5+00:00" }));
+    await ingest.drain();
+    expect(added).toEqual([
+      { timeMs: AT, user: "Jörg", bot: false, serverUrl: undefined, page: "https://de.wikipedia.org/wiki/Größe" },
+      { timeMs: AT + 500, user: "Ann", bot: false, serverUrl: undefined, page: undefined },
+    ]);
+    expect(ingest.counters).toMatchObject({ counted: 2, no_event_time: 0 });
+  });
+
+  test("counts an event without a usable meta.dt at its arrival, tallied as no_event_time; a canary never counts", async () => {
+    const { added, ingest } = recording();
+    const before = Date.now();
+    ingest.onEvent(message({}));
+    ingest.onEvent(message({ dt: "garbage" }));
+    ingest.onEvent(message({ dt: 1746258379000 }));
+    ingest.onEvent(message({ dt: new Date(Date.now() + 11 * 60_000).toISOString() }));
+    ingest.onEvent(message({ dt: new Date(before + 9 * 60_000).toISOString() }));
+    ingest.onEvent(message({ domain: "canary" }));
+    await ingest.drain();
+    const after = Date.now();
+    expect(ingest.counters).toMatchObject({ counted: 5, no_event_time: 4, canary: 1 });
+    for (const event of added.slice(0, 4)) expect(event.timeMs).toBeWithin(before, after + 1);
+    expect(added[4]!.timeMs).toBe(before + 9 * 60_000);
+  });
+
+  test("the stream lag reads the last counted event that has an event time", async () => {
+    const { ingest } = recording();
+    expect(ingest.lastCountedDt).toBeUndefined();
+    ingest.onEvent(message({ dt: "2025-05-03T09:46:19.123456+02:00" }));
+    await ingest.drain();
+    expect(ingest.lastCountedDt).toBe("2025-05-03T07:46:19.123Z");
+    expect(eventTimeMs(ingest.lastCountedDt)).toBe(AT + 123);
+    // Events at their arrival say nothing of the lag.
+    ingest.onEvent(message({}));
+    ingest.onEvent(message({ dt: "garbage" }));
+    await ingest.drain();
+    expect(ingest.lastCountedDt).toBe("2025-05-03T07:46:19.123Z");
+  });
+});
+
 describe("Ingest on the classifier worker", () => {
   const edits = (n: number, from = 0) =>
     Array.from({ length: n }, (_, i) => ({
@@ -162,6 +224,8 @@ describe("Ingest on the classifier worker", () => {
       users: 700,
     });
     expect(Object.values(stats.by_server_url).reduce((a, b) => a + b, 0)).toBe(50_000);
+    // None has a meta.dt: the worker's verdicts tally them as the inline ones do.
+    expect(ingest.counters.no_event_time).toBe(50_000);
     expect(await store.position()).toBe("[49999]");
   });
 

@@ -1,7 +1,7 @@
 // Turns parsed SSE events into counted events, and tallies everything that was not counted.
 import type { Logger } from "../log/logger.ts";
 import { RateLimitedLog } from "../log/logger.ts";
-import { COUNTED_BOT, REJECTED, REJECTIONS, utf8Text, type BatchVerdicts, type Rejection } from "../stats/classify.ts";
+import { COUNTED_BOT, NO_EVENT_TIME, REJECTED, REJECTIONS, utf8Text, type BatchVerdicts, type Rejection } from "../stats/classify.ts";
 import { serverUrlFits, userFits } from "../stats/field-limits.ts";
 import { emptyIngestCounters, type IngestCounters } from "../stats/ingest-counters.ts";
 import type { ChangeEvent, CountSink } from "../stats/types.ts";
@@ -18,7 +18,7 @@ function excerpt(binary: string, chars: number): string {
 const BATCH_EVENTS = 1024;
 /** Events sent for classification but not yet counted, above which sources stop reading (backpressure). */
 const MAX_QUEUED_EVENTS = 4096;
-const EMPTY_VERDICTS: BatchVerdicts = { kinds: new Uint8Array(0), users: [], serverUrls: [] };
+const EMPTY_VERDICTS: BatchVerdicts = { kinds: new Uint8Array(0), timesMs: new Float64Array(0), users: [], serverUrls: [], pages: [] };
 const NO_VERDICTS = Promise.resolve(EMPTY_VERDICTS);
 
 /**
@@ -29,8 +29,8 @@ const NO_VERDICTS = Promise.resolve(EMPTY_VERDICTS);
  */
 export class Ingest implements EventSink {
   readonly counters: IngestCounters = emptyIngestCounters();
-  /** `meta.dt` of the last counted event, for the stream lag (parsed only when asked for). */
-  lastCountedDt: string | undefined;
+  /** Event time of the last counted event that had one (its `meta.dt`), for the stream lag. */
+  private lastEventMs: number | undefined;
   private readonly badLog: RateLimitedLog;
   private readonly classifier: Classifier;
   private payloads: string[] = [];
@@ -133,14 +133,28 @@ export class Ingest implements EventSink {
   }
 
   private apply(payloads: string[], verdicts: BatchVerdicts, position: string): void {
-    const { kinds, users, serverUrls } = verdicts;
+    const { kinds, timesMs, users, serverUrls, pages } = verdicts;
     for (let i = 0; i < payloads.length; i++) {
       const kind = kinds[i]!;
-      if (kind < REJECTED) this.count({ user: users[i], bot: kind === COUNTED_BOT, serverUrl: serverUrls[i] }, position);
-      else this.reject(REJECTIONS[kind - REJECTED]!, payloads[i]!, position);
+      if (kind >= REJECTED) {
+        this.reject(REJECTIONS[kind - REJECTED]!, payloads[i]!, position);
+        continue;
+      }
+      const timeMs = timesMs[i]!;
+      // An event at its arrival time says nothing of the stream's lag.
+      if ((kind & NO_EVENT_TIME) === 0) this.lastEventMs = timeMs;
+      else this.counters.no_event_time++;
+      this.count({ timeMs, user: users[i], bot: (kind & COUNTED_BOT) !== 0, serverUrl: serverUrls[i], page: pages[i] }, position);
     }
-    if (verdicts.lastDt !== undefined) this.lastCountedDt = verdicts.lastDt;
     if (position !== "") this.store.setPosition(position);
+  }
+
+  /**
+   * `meta.dt` of the last counted event that had an event time, for the stream lag, as eventTimeMs
+   * reads it back (an ISO time to the millisecond); undefined before the first.
+   */
+  get lastCountedDt(): string | undefined {
+    return this.lastEventMs === undefined ? undefined : new Date(this.lastEventMs).toISOString();
   }
 
   private count(verdict: ChangeEvent, position: string): void {

@@ -4,17 +4,18 @@ import { afterAll, expect, test } from "bun:test";
 import cassandra from "cassandra-driver";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient } from "../helpers/cassandra.ts";
 import { readServerCounts, readSummary } from "../helpers/cassandra-tables.ts";
+import { changeEvent } from "../helpers/events.ts";
 
 const keyspaces: string[] = [];
 
 const events = [
-  { user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" },
-  { user: "Bot", bot: true, serverUrl: "https://www.wikidata.org" },
-  { user: "Cy", bot: false, serverUrl: "https://en.wikipedia.org" },
+  changeEvent({ user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" }),
+  changeEvent({ user: "Bot", bot: true, serverUrl: "https://www.wikidata.org" }),
+  changeEvent({ user: "Cy", bot: false, serverUrl: "https://en.wikipedia.org" }),
 ];
 const later = [
-  { user: "Dee", bot: false, serverUrl: "https://www.wikidata.org" },
-  { user: "Ann", bot: false, serverUrl: "https://fr.wikipedia.org" },
+  changeEvent({ user: "Dee", bot: false, serverUrl: "https://www.wikidata.org" }),
+  changeEvent({ user: "Ann", bot: false, serverUrl: "https://fr.wikipedia.org" }),
 ];
 
 /** A store whose next write of its stream position times out unsent (then works again). */

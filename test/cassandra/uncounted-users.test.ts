@@ -3,17 +3,18 @@
 import { afterAll, expect, test } from "bun:test";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient } from "../helpers/cassandra.ts";
 import { readSummary } from "../helpers/cassandra-tables.ts";
+import { changeEvent } from "../helpers/events.ts";
 
 const keyspaces: string[] = [];
 
 const events = [
-  { user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" },
-  { user: "Bot", bot: true, serverUrl: "https://www.wikidata.org" },
-  { user: "Cy", bot: false, serverUrl: "https://en.wikipedia.org" },
+  changeEvent({ user: "Ann", bot: false, serverUrl: "https://en.wikipedia.org" }),
+  changeEvent({ user: "Bot", bot: true, serverUrl: "https://www.wikidata.org" }),
+  changeEvent({ user: "Cy", bot: false, serverUrl: "https://en.wikipedia.org" }),
 ];
 const later = [
-  { user: "Dee", bot: false, serverUrl: "https://www.wikidata.org" },
-  { user: "Ann", bot: false, serverUrl: "https://fr.wikipedia.org" },
+  changeEvent({ user: "Dee", bot: false, serverUrl: "https://www.wikidata.org" }),
+  changeEvent({ user: "Ann", bot: false, serverUrl: "https://fr.wikipedia.org" }),
 ];
 
 /** A store whose counter batches fail, unsent, while `failCounters` is set (its user inserts go through). */

@@ -4,6 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import type { CassandraStore } from "../../src/store/cassandra/cassandra-store.ts";
 import { USERS_MIGRATION } from "../../src/store/cassandra/migrate-users.ts";
 import { describeCassandra, dropKeyspace, freshKeyspace, openTestStore, rawClient, testConnection } from "../helpers/cassandra.ts";
+import { changeEvent } from "../helpers/events.ts";
 
 const keyspaces: string[] = [];
 
@@ -39,7 +40,7 @@ async function rows(ks: string, query: string): Promise<string[]> {
   }
 }
 
-const event = (user: string) => ({ user, bot: false, serverUrl: "https://en.wikipedia.org" });
+const event = (user: string) => changeEvent({ user, bot: false, serverUrl: "https://en.wikipedia.org" });
 
 describeCassandra("unique_users_by_bucket", () => {
   afterAll(async () => {

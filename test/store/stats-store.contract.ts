@@ -4,6 +4,7 @@ import { expectFixtureStats } from "../helpers/fixtures.ts";
 import { classify } from "../../src/stats/classify.ts";
 import type { ChangeEvent } from "../../src/stats/types.ts";
 import type { StatsStore } from "../../src/store/stats-store.ts";
+import { changeEvent } from "../helpers/events.ts";
 
 export interface StoreLimits {
   maxServerUrls?: number;
@@ -16,7 +17,7 @@ interface ContractSubject {
   reopen?(limits?: StoreLimits): Promise<StatsStore>;
 }
 
-const ev = (user: string | undefined, bot: boolean, serverUrl: string | undefined): ChangeEvent => ({ user, bot, serverUrl });
+const ev = (user: string | undefined, bot: boolean, serverUrl: string | undefined): ChangeEvent => changeEvent({ user, bot, serverUrl });
 
 export function statsStoreContract(name: string, subject: ContractSubject, payloads: () => string[]): void {
   describe(`StatsStore contract: ${name}`, () => {

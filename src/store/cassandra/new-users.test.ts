@@ -6,6 +6,7 @@ import { ServerUrlLimit } from "../../stats/server-urls.ts";
 import { Delta } from "./delta.ts";
 import { ReadThenInsert } from "./new-users.ts";
 import { userBucket } from "./user-buckets.ts";
+import { changeEvent } from "../../../test/helpers/events.ts";
 
 /** A row of unique_users_by_bucket: found only in the bucket it was written to. */
 const row = (bucket: number, user: string) => `${bucket}/${user}`;
@@ -55,7 +56,7 @@ class FakeUniqueUsers {
 
 function deltaWith(users: string[]): Delta {
   const delta = new Delta();
-  for (const user of users) delta.add({ user, bot: false, serverUrl: undefined }, () => false, new ServerUrlLimit());
+  for (const user of users) delta.add(changeEvent({ user, bot: false, serverUrl: undefined }), () => false, new ServerUrlLimit());
   return delta;
 }
 
