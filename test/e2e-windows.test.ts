@@ -75,7 +75,7 @@ let base: string;
 let token: string;
 
 beforeAll(async () => {
-  server = startSseServer({ payloads, after: { kind: "events", count: 0, end: "hold" } });
+  server = startSseServer({ payloads, script: [{ kind: "events", end: "hold" }] });
   ({ service, base } = await startTestService({ STREAM_URL: server.url }));
   token = await login(base);
   await waitFor(
@@ -170,6 +170,8 @@ describe("windows over a replayed stream", () => {
       ["/stats/top?by=user&from=2026-05-28T10:30:00Z&to=2026-05-28T11:00:00Z", "from"],
       ["/stats/top?by=user&from=2026-05-28T10:00:00Z&to=2026-05-28T11:00:00Z&limit=1001", "limit"],
       ["/stats/series?from=2026-05-28T10:00:00Z&to=2026-05-28T11:00:00Z&step=120", "step"],
+      ["/stats/top?by=user&from=2026-05-28T10:00:00Z&to=2026-05-28T11:00:00Z&limt=5", "limt"],
+      ["/stats?from=2026-05-28T10:00:00Z", "to"],
       ["/stats/series?from=2026-05-20T00:00:00Z&to=2026-05-28T00:00:00Z&step=3600", "to"],
     ];
     for (const [path, param] of cases) {

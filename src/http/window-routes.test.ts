@@ -44,8 +44,12 @@ describe("the windowed routes", () => {
       to: "2026-05-28T14:01:00Z",
     });
     expect((await get("/stats")).body.messages).toBe(4);
-    // A query string that names no range is the totals too.
-    expect((await get("/stats?pretty=1")).body.messages).toBe(4);
+    // An empty query string is the totals too; a parameter /stats does not take is a 400 naming it.
+    expect((await get("/stats?")).body.messages).toBe(4);
+    expect(await get("/stats?windows=1h")).toMatchObject({
+      status: 400,
+      body: { error: "invalid_parameter", message: expect.stringContaining("windows") },
+    });
   });
 
   test("a range beyond max_server_urls keeps by_server_url to the URLs the totals keep", async () => {

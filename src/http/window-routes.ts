@@ -2,7 +2,7 @@
 // Parameters are parsed by windows/ranges.ts, so a store is only asked for ranges it answers exactly.
 import { Elysia } from "elysia";
 import type { StatsStore } from "../store/stats-store.ts";
-import { type Query, rfc3339, seriesQuery, statsRange, topQuery } from "../windows/ranges.ts";
+import { type Query, QueryError, rfc3339, seriesQuery, shown, statsRange, topQuery } from "../windows/ranges.ts";
 import type { WindowQueries } from "../windows/types.ts";
 import type { BearerAuth } from "./bearer-auth.ts";
 import { HttpError } from "./errors.ts";
@@ -16,17 +16,24 @@ function windowsOf(store: StatsStore): WindowQueries {
   return store.windows;
 }
 
+/** The parameters a route takes; any other is a 400 naming it, so a misspelt one is never silently ignored. */
+function only<Q extends Query>(query: Q, route: string, names: readonly string[]): Q {
+  for (const name of Object.keys(query))
+    if (!names.includes(name)) throw new QueryError(name, `${route} takes no parameter ${shown(name)}; it takes ${names.join(", ")}`);
+  return query;
+}
+
 function queryOf(request: Request): Query {
   return Object.fromEntries(new URL(request.url).searchParams);
 }
 
 /**
- * GET /stats with a query string: the totals of a range, or, when the query names no range, undefined
- * (the caller answers the all-time totals). The caller has authorised the request.
+ * GET /stats with a query string: the totals of a range, or undefined when the query names none (a
+ * bare `?`): the caller answers the all-time totals. The caller has authorised the request.
  */
 export async function rangedStats(store: StatsStore, request: Request): Promise<Response | undefined> {
-  const query = queryOf(request);
-  if (query.from === undefined && query.to === undefined && query.window === undefined) return undefined;
+  const query = only(queryOf(request), "/stats", ["from", "to", "window"]);
+  if (Object.keys(query).length === 0) return undefined;
   const windows = windowsOf(store);
   const range = statsRange(query, Date.now(), windows.retentionMs);
   if (range === undefined) return undefined;
@@ -43,7 +50,7 @@ export function windowRoutes(store: StatsStore, auth: BearerAuth) {
       async ({ request, query }) => {
         await auth.authorize(request);
         const windows = windowsOf(store);
-        const q = topQuery(query, windows.retentionMs);
+        const q = topQuery(only(query, "/stats/top", ["by", "from", "to", "limit", "bot"]), windows.retentionMs);
         const items = await windows.top(q.by, q.fromMs, q.toMs, q.limit, q.bot);
         return { by: q.by, from: rfc3339(q.fromMs), to: rfc3339(q.toMs), items };
       },
@@ -64,7 +71,7 @@ export function windowRoutes(store: StatsStore, auth: BearerAuth) {
       async ({ request, query }) => {
         await auth.authorize(request);
         const windows = windowsOf(store);
-        const q = seriesQuery(query, windows.retentionMs);
+        const q = seriesQuery(only(query, "/stats/series", ["from", "to", "step", "server_url"]), windows.retentionMs);
         const points = await windows.series(q.fromMs, q.toMs, q.stepMs, q.serverUrl);
         return {
           from: rfc3339(q.fromMs),
