@@ -147,6 +147,7 @@ const overrides: Record<string, { file: unknown; env: string; expected: unknown;
   reconnect_max_ms: { file: 90_000, env: "120000", expected: 120_000 },
   max_event_bytes: { file: 4096, env: "8192", expected: 8192 },
   max_server_urls: { file: 500, env: "20000", expected: 20_000 },
+  window_retention_hours: { file: 12, env: "48", expected: 48 },
   storage: { file: "in-memory", env: "cassandra", expected: "cassandra" },
   cassandra_host: { file: "a:9042", env: "b:9042,c:9042", expected: "b:9042,c:9042" },
   cassandra_keyspace: { file: "from_file", env: "from_env", expected: "from_env" },
@@ -388,6 +389,14 @@ const invalidCases: InvalidCase[] = [
     from: "file",
   },
   { name: "max_server_urls 0", file: { max_server_urls: 0 }, key: "max_server_urls", shown: "0", expects: [/integer >= 1/], from: "file" },
+  {
+    name: "window_retention_hours 745",
+    file: { window_retention_hours: 745 },
+    key: "window_retention_hours",
+    shown: "745",
+    expects: ["an integer from 1 to 744"],
+    from: "file",
+  },
   {
     name: "MAX_SERVER_URLS=lots",
     env: { MAX_SERVER_URLS: "lots" },
