@@ -101,8 +101,19 @@ export const HealthSchema = t.Object(
       },
     ),
     ingest: t.Record(t.String(), t.Integer(), {
-      description: "Events by outcome: counted, canary, malformed, ...",
-      example: { counted: 151234, canary: 60, malformed: 0, not_object: 0, error_frames: 0, other_types: 0, incomplete: 3, oversized: 0 },
+      description:
+        "Events by outcome: counted, canary, malformed, ...; no_event_time counts the counted events that fell at their arrival time",
+      example: {
+        counted: 151234,
+        canary: 60,
+        malformed: 0,
+        not_object: 0,
+        error_frames: 0,
+        other_types: 0,
+        incomplete: 3,
+        oversized: 0,
+        no_event_time: 0,
+      },
     }),
     lease: t.Optional(
       t.Object(
