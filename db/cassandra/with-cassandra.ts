@@ -1,9 +1,13 @@
-// Runs a command (e.g. the test suite) against a reachable Cassandra, starting and afterwards stopping a local one if none answers.
-// With --cluster, also a three-node cluster (cluster.ts) for the multi-node tests, started once for the whole run.
+// Runs a command (e.g. the test suite) against a Cassandra of its own, started before and stopped after it, on
+// free ports: a clone passes beside any other Cassandra (a user's own on 9042, another checkout's). CASSANDRA_HOST
+// or CASSANDRA_PORT point it at a given one instead. With --cluster, also a three-node cluster (cluster.ts) for
+// the multi-node tests, started once for the whole run.
+import { rmSync } from "node:fs";
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
 import { clusterContactPoints, clusterDown, clusterUp, killCluster, nodeHost } from "./cluster.ts";
-import { cassandraDown, cassandraUp, isCassandraReachable, killCassandra, portFromEnv } from "./local.ts";
+import { CLUSTER_NODES, freeCassandraPort } from "./free-ports.ts";
+import { cassandraDown, cassandraUp, instanceDir, isCassandraReachable, killCassandra, portFromEnv } from "./local.ts";
 
 const withCluster = process.argv[2] === "--cluster";
 const command = process.argv.slice(withCluster ? 3 : 2);
@@ -12,16 +16,22 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-const port = portFromEnv();
+/** Set by the user: reuse what answers there (or start it there). Unset: free ports of our own, removed after. */
+const portGiven = Boolean(process.env.CASSANDRA_PORT);
+const port = portGiven ? portFromEnv() : freeCassandraPort(withCluster);
 /** The cluster's CQL port: its node 1 is on 127.0.0.1 too, so it cannot share the single node's port. */
 const clusterPort = Number(process.env.CASSANDRA_CLUSTER_PORT || port + 1);
-const CLUSTER_NODES = 3;
 let ownsCassandra = false;
 let ownsCluster = false;
 let child: Subprocess | undefined;
 
 async function stopOwned(): Promise<void> {
   await Promise.all([ownsCassandra ? cassandraDown(port) : undefined, ownsCluster ? clusterDown(clusterPort, CLUSTER_NODES) : undefined]);
+  // A port of our own is never used again: its data would only pile up in .cache/cassandra.
+  if (!portGiven) {
+    if (ownsCassandra) rmSync(instanceDir(port), { recursive: true, force: true });
+    if (ownsCluster) rmSync(instanceDir(clusterPort), { recursive: true, force: true });
+  }
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -38,7 +48,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** CASSANDRA_HOST ("host" or "host:port") if it answers, else the local node on CASSANDRA_PORT, started if needed. */
+/** CASSANDRA_HOST ("host" or "host:port") if it answers, else the local node on `port`, started if needed. */
 async function contactPoint(): Promise<string> {
   const configured = process.env.CASSANDRA_HOST;
   if (configured) {
@@ -46,7 +56,7 @@ async function contactPoint(): Promise<string> {
     if (await isCassandraReachable(host, configuredPort ? Number(configuredPort) : port)) return configured;
     console.warn(`CASSANDRA_HOST=${configured} does not answer; using a local Cassandra on port ${port}.`);
   }
-  if (await isCassandraReachable("127.0.0.1", port)) return `127.0.0.1:${port}`;
+  if (portGiven && (await isCassandraReachable("127.0.0.1", port))) return `127.0.0.1:${port}`;
   ownsCassandra = true;
   return (await cassandraUp({ port })).contactPoint;
 }

@@ -1,26 +1,12 @@
 // cassandra_username / cassandra_password against a second, password-protected local Cassandra.
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { freeCassandraPort } from "../../db/cassandra/free-ports.ts";
 import { cassandraDown, cassandraUp, DEFAULT_SUPERUSER } from "../../db/cassandra/local.ts";
 import type { RunningService } from "../../src/service.ts";
 import { describeCassandra, freshKeyspace } from "../helpers/cassandra.ts";
 import { fixturePayloads, settledFixtureStats } from "../helpers/fixtures.ts";
-import { freePort } from "../helpers/free-port.ts";
 import { getStats, login, waitFor, startTestService } from "../helpers/service.ts";
 import { startSseServer, type SseServer } from "../helpers/sse-server.ts";
-
-/** A CQL port whose gossip port (CQL + 1000, see db/cassandra/local.ts) is free too. */
-function freePortPair(): number {
-  for (;;) {
-    const port = freePort();
-    if (port > 64_000) continue;
-    try {
-      Bun.listen({ hostname: "127.0.0.1", port: port + 1000, socket: { data() {} } }).stop(true);
-      return port;
-    } catch {
-      // Taken: try another.
-    }
-  }
-}
 
 const payloads = fixturePayloads();
 
@@ -30,7 +16,8 @@ describeCassandra("Cassandra with PasswordAuthenticator", () => {
   const services: RunningService[] = [];
 
   beforeAll(async () => {
-    port = freePortPair();
+    // Its CQL and storage ports both free.
+    port = freeCassandraPort(false);
     await cassandraUp({ port, fresh: true, auth: true });
     server = startSseServer({ payloads, script: [], after: { kind: "events", end: "hold" } });
   }, 180_000);

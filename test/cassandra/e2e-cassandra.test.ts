@@ -326,7 +326,12 @@ describeCassandra("the service on Cassandra", () => {
     "the Cassandra JVM paused (SIGSTOP) longer than a flush, then resumed, loses nothing and counts nothing twice",
     async () => {
       const pid = cassandraPid();
-      if (pid === undefined) throw new Error(`no pid file for the Cassandra at ${CASSANDRA_HOST}; start it with bun run db:up`);
+      if (pid === undefined) {
+        throw new Error(
+          `this test pauses the Cassandra at ${CASSANDRA_HOST} and needs its pid, but no node started from this checkout runs there: `
+            + "leave CASSANDRA_HOST and CASSANDRA_PORT unset (bun run test then starts its own), start it with CASSANDRA_PORT=<port> bun run db:up, or set CASSANDRA_PID",
+        );
+      }
       const ks = keyspace();
       serve({ maxChunk: 300, seed: 9, chunkDelayMs: 5 });
       // The pause is shorter than this lease, so the holder keeps counting (see the outage tests).

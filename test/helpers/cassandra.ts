@@ -1,8 +1,7 @@
 // Access to the real Cassandra the tests run against, and the loud skip when there is none.
 import { describe, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import cassandra from "cassandra-driver";
+import { DEFAULT_PORT, runningPid } from "../../db/cassandra/local.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { retry } from "../../src/retry/retry.ts";
 import { CassandraStore, type CassandraStoreOptions } from "../../src/store/cassandra/cassandra-store.ts";
@@ -107,16 +106,15 @@ export async function dropKeyspace(keyspace: string, hosts = CASSANDRA_HOST): Pr
 }
 
 /**
- * The pid of the Cassandra under test, for pausing it: $CASSANDRA_PID, or the pid file that
- * `bun run db:up` writes for the port in CASSANDRA_HOST. Undefined for a Cassandra started elsewhere.
+ * The pid of the Cassandra under test, for pausing it: $CASSANDRA_PID, or the live node that
+ * db/cassandra (`bun run test`, `bun run db:up`) started from this checkout for the port in
+ * CASSANDRA_HOST. Undefined for a Cassandra started elsewhere.
  */
 export function cassandraPid(): number | undefined {
   if (process.env.CASSANDRA_PID) return Number(process.env.CASSANDRA_PID);
-  const port = CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? "9042";
-  // The single node's pid file, or node 1's when the tests run on a local cluster (CASSANDRA_NODES=3).
-  const files = ["cassandra.pid", "node1/cassandra.pid"].map((f) => resolve(import.meta.dir, "../../.cache/cassandra", port, f));
-  const file = files.find((f) => existsSync(f));
-  return file === undefined ? undefined : Number(readFileSync(file, "utf8").trim());
+  const port = Number(CASSANDRA_HOST.split(",")[0]!.split(":")[1] ?? DEFAULT_PORT);
+  // The single node, or node 1 when the tests run on a local cluster (CASSANDRA_NODES=3).
+  return runningPid(port) ?? runningPid(port, 1);
 }
 
 /** The three-node cluster (`bun db/cassandra/with-cassandra.ts --cluster`, as `bun run test` runs), if any. */
